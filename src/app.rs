@@ -1,0 +1,111 @@
+//! Wiring: builds the whole kiosk (storage thread, tokio runtime for background work, Slint
+//! window and controllers) from a configuration, as a library so tests drive exactly what
+//! `member-kiosk run` runs.
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use slint::ComponentHandle;
+
+use crate::config::{Config, ConfigError};
+use crate::store::{DATABASE_FILE, StoreError, StoreHandle};
+use crate::ui::{AppWindow, KioskController, UiSettings};
+
+#[derive(Debug, thiserror::Error)]
+pub enum KioskError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("user interface: {0}")]
+    Ui(#[from] slint::PlatformError),
+    #[error("cannot start background runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// A fully wired kiosk.
+pub struct Kiosk {
+    pub window: AppWindow,
+    pub controller: Rc<KioskController>,
+    pub store: StoreHandle,
+    pub database: PathBuf,
+    store_thread: Option<JoinHandle<()>>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Kiosk {
+    /// Opens storage in `data_dir` and builds the UI. The Slint platform must be usable
+    /// (a display, or the testing backend installed by the caller).
+    pub fn build(config: &Config, data_dir: &Path) -> Result<Kiosk, KioskError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| KioskError::DataDir {
+            path: data_dir.to_owned(),
+            source,
+        })?;
+        let database = data_dir.join(DATABASE_FILE);
+        let (store, store_thread) = StoreHandle::open(&database)?;
+        tracing::info!(database = %database.display(), "storage open");
+
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("background")
+            .enable_all()
+            .build()
+            .map_err(KioskError::Runtime)?;
+        crate::sync::spawn_queue_monitor(runtime.handle(), store.clone(), Duration::from_secs(300));
+
+        let window = AppWindow::new()?;
+        let controller =
+            KioskController::install(&window, UiSettings::from_config(config), store.clone());
+        if config.kiosk.fullscreen {
+            window.window().set_fullscreen(true);
+        }
+        Ok(Kiosk {
+            window,
+            controller,
+            store,
+            database,
+            store_thread: Some(store_thread),
+            runtime: Some(runtime),
+        })
+    }
+
+    /// Shows the window and runs until it is closed, then shuts down in order.
+    pub fn run(self) -> Result<(), KioskError> {
+        let result = self.window.run();
+        self.shutdown();
+        Ok(result?)
+    }
+
+    /// Stops background work first, then closes the UI, then lets the storage thread finish
+    /// every queued job (so a commit in flight completes) and waits for it.
+    pub fn shutdown(self) {
+        let Kiosk {
+            window,
+            controller,
+            store,
+            store_thread,
+            runtime,
+            ..
+        } = self;
+        if let Some(runtime) = runtime {
+            runtime.shutdown_timeout(Duration::from_secs(2));
+        }
+        drop(controller);
+        drop(window);
+        drop(store);
+        if let Some(thread) = store_thread {
+            if thread.join().is_err() {
+                tracing::error!("storage thread panicked");
+            }
+        }
+        tracing::info!("kiosk stopped");
+    }
+}

@@ -1,0 +1,41 @@
+//! Command-line interface (clap): run the kiosk, check the configuration, print sign-up
+//! timing statistics.
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "member-kiosk", version, about = "In-store membership kiosk")]
+pub struct Cli {
+    /// Configuration file [default: /etc/member-kiosk/kiosk.toml if present, else built-in defaults]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Data directory holding the database (overrides storage.data_dir)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the kiosk (the default)
+    Run,
+    /// Validate the configuration and print the effective settings
+    CheckConfig,
+    /// Median and p95 of sign-up durations: the whole flow and the system's share
+    Stats(StatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// First day of the period (YYYY-MM-DD, UTC) [default: DAYS days before --until]
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Day after the period (YYYY-MM-DD, UTC) [default: tomorrow]
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Length of the period in days when --since is not given
+    #[arg(long, default_value_t = 7)]
+    pub days: u32,
+}

@@ -1,0 +1,279 @@
+//! The kiosk's one configuration file (TOML): built-in dev defaults, overridden by
+//! `/etc/member-kiosk/kiosk.toml` when present or by `--config PATH`. Unknown keys are an
+//! error, and [`Config::check`] names the key of any value out of range.
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::language::Language;
+use crate::domain::region::Region;
+
+/// Where the packaged kiosk looks for its configuration.
+pub const SYSTEM_CONFIG_PATH: &str = "/etc/member-kiosk/kiosk.toml";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub kiosk: KioskConfig,
+    pub storage: StorageConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KioskConfig {
+    /// Shown on the attract screen and as the window title.
+    pub store_name: String,
+    /// Language shown at start and after every idle timeout.
+    pub language: Language,
+    /// Region preselected on the join screen.
+    pub default_region: Region,
+    /// Regions offered on the join screen, in order.
+    pub regions: Vec<Region>,
+    /// Seconds without a touch before any screen returns to the attract screen.
+    pub idle_timeout_secs: u64,
+    /// Points credited to a new member.
+    pub signup_bonus_points: i64,
+    /// Version of the privacy notice customers agree to; recorded with each consent.
+    pub privacy_notice_version: String,
+    /// Fill the screen (the appliance); off for development in a window.
+    pub fullscreen: bool,
+}
+
+impl Default for KioskConfig {
+    fn default() -> Self {
+        KioskConfig {
+            store_name: "Member Kiosk".into(),
+            language: Language::TraditionalChinese,
+            default_region: Region::HK,
+            regions: Region::ALL.to_vec(),
+            idle_timeout_secs: 30,
+            signup_bonus_points: 100,
+            privacy_notice_version: "2026-01".into(),
+            fullscreen: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    /// Where the database lives. Default: `$STATE_DIRECTORY` under systemd
+    /// (`/var/lib/member-kiosk`), else `$XDG_DATA_HOME/member-kiosk`.
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Where the configuration came from, for logs and `check-config`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    File(PathBuf),
+    BuiltInDefaults,
+}
+
+impl std::fmt::Display for ConfigSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigSource::File(p) => write!(f, "{}", p.display()),
+            ConfigSource::BuiltInDefaults => f.write_str("built-in defaults"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid configuration file {path}:\n{message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid configuration ({source_name}): `{key}` {problem}")]
+    Invalid {
+        source_name: String,
+        key: &'static str,
+        problem: String,
+    },
+}
+
+impl Config {
+    /// Loads the configuration: `explicit` if given (it must exist), else the system file if
+    /// present, else the built-in defaults. The result has passed [`Config::check`].
+    pub fn load(explicit: Option<&Path>) -> Result<(Config, ConfigSource), ConfigError> {
+        let system = Path::new(SYSTEM_CONFIG_PATH);
+        let path = match explicit {
+            Some(path) => path,
+            None if system.exists() => system,
+            None => return Ok((Config::default(), ConfigSource::BuiltInDefaults)),
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let source = ConfigSource::File(path.to_owned());
+        let config = Config::parse(&text).map_err(|message| ConfigError::Parse {
+            path: path.to_owned(),
+            message,
+        })?;
+        config.check(&source)?;
+        Ok((config, source))
+    }
+
+    /// Parses TOML text; the error message names the offending key and line.
+    pub fn parse(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// Semantic checks that the types alone cannot express.
+    pub fn check(&self, source: &ConfigSource) -> Result<(), ConfigError> {
+        let invalid = |key: &'static str, problem: String| ConfigError::Invalid {
+            source_name: source.to_string(),
+            key,
+            problem,
+        };
+        let k = &self.kiosk;
+        if k.store_name.trim().is_empty() || k.store_name.chars().count() > 60 {
+            return Err(invalid(
+                "kiosk.store_name",
+                "must be 1 to 60 characters".into(),
+            ));
+        }
+        if !(5..=3600).contains(&k.idle_timeout_secs) {
+            return Err(invalid(
+                "kiosk.idle_timeout_secs",
+                format!("must be between 5 and 3600, not {}", k.idle_timeout_secs),
+            ));
+        }
+        if !(0..=1_000_000).contains(&k.signup_bonus_points) {
+            return Err(invalid(
+                "kiosk.signup_bonus_points",
+                format!(
+                    "must be between 0 and 1000000, not {}",
+                    k.signup_bonus_points
+                ),
+            ));
+        }
+        if k.privacy_notice_version.trim().is_empty() {
+            return Err(invalid(
+                "kiosk.privacy_notice_version",
+                "must not be empty".into(),
+            ));
+        }
+        if k.regions.is_empty() {
+            return Err(invalid(
+                "kiosk.regions",
+                "must list at least one region".into(),
+            ));
+        }
+        for (i, region) in k.regions.iter().enumerate() {
+            if k.regions[..i].contains(region) {
+                return Err(invalid("kiosk.regions", format!("lists {region} twice")));
+            }
+        }
+        if !k.regions.contains(&k.default_region) {
+            return Err(invalid(
+                "kiosk.default_region",
+                format!("{} is not one of kiosk.regions", k.default_region),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.kiosk.idle_timeout_secs)
+    }
+
+    /// The data directory: `--data-dir`, then `storage.data_dir`, then systemd's
+    /// `$STATE_DIRECTORY`, then `$XDG_DATA_HOME/member-kiosk` (`~/.local/share/member-kiosk`).
+    pub fn data_dir(&self, cli_override: Option<&Path>) -> PathBuf {
+        if let Some(dir) = cli_override.or(self.storage.data_dir.as_deref()) {
+            return dir.to_owned();
+        }
+        let env_dir = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        if let Some(state) = env_dir("STATE_DIRECTORY") {
+            // systemd may pass several, separated by ':'; ours is the first.
+            let first = state.to_string_lossy().split(':').next().map(PathBuf::from);
+            if let Some(first) = first {
+                return first;
+            }
+        }
+        if let Some(xdg) = env_dir("XDG_DATA_HOME") {
+            return xdg.join("member-kiosk");
+        }
+        match env_dir("HOME") {
+            Some(home) => home.join(".local/share/member-kiosk"),
+            None => PathBuf::from("member-kiosk-data"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> Result<Config, String> {
+        let config = Config::parse(text)?;
+        config
+            .check(&ConfigSource::BuiltInDefaults)
+            .map_err(|e| e.to_string())?;
+        Ok(config)
+    }
+
+    #[test]
+    fn an_empty_file_means_the_defaults() {
+        assert_eq!(check("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn a_full_file_is_read() {
+        let c = check(
+            r#"
+            [kiosk]
+            store_name = "茶記 Tea House"
+            language = "zh-Hans"
+            default_region = "TW"
+            regions = ["TW", "HK"]
+            idle_timeout_secs = 45
+            signup_bonus_points = 50
+            privacy_notice_version = "2026-03"
+            fullscreen = true
+            [storage]
+            data_dir = "/srv/kiosk"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.kiosk.language, Language::SimplifiedChinese);
+        assert_eq!(c.kiosk.regions, [Region::TW, Region::HK]);
+        assert_eq!(c.idle_timeout(), Duration::from_secs(45));
+        assert_eq!(c.data_dir(None), PathBuf::from("/srv/kiosk"));
+        assert_eq!(
+            c.data_dir(Some(Path::new("/tmp/x"))),
+            PathBuf::from("/tmp/x")
+        );
+    }
+
+    #[test]
+    fn errors_name_the_bad_key() {
+        let unknown = check("[kiosk]\nidle_timeout = 30\n").unwrap_err();
+        assert!(unknown.contains("idle_timeout"), "{unknown}");
+        let region = check("[kiosk]\ndefault_region = \"XX\"\n").unwrap_err();
+        assert!(
+            region.contains("default_region") && region.contains("XX"),
+            "{region}"
+        );
+        let range = check("[kiosk]\nidle_timeout_secs = 1\n").unwrap_err();
+        assert!(range.contains("kiosk.idle_timeout_secs"), "{range}");
+        let not_offered =
+            check("[kiosk]\ndefault_region = \"SG\"\nregions = [\"HK\"]\n").unwrap_err();
+        assert!(
+            not_offered.contains("kiosk.default_region"),
+            "{not_offered}"
+        );
+        let wrong_type = check("[kiosk]\nsignup_bonus_points = \"lots\"\n").unwrap_err();
+        assert!(wrong_type.contains("signup_bonus_points"), "{wrong_type}");
+    }
+}

@@ -1,0 +1,8 @@
+//! Pure domain logic: phone numbers, regions, languages, sign-up rules, domain events and
+//! timing statistics. Nothing in here does I/O, so all of it is unit-tested directly.
+pub mod events;
+pub mod language;
+pub mod phone;
+pub mod region;
+pub mod signup;
+pub mod timing;

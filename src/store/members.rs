@@ -1,0 +1,293 @@
+//! Members, their consents and the points ledger. Joining is one IMMEDIATE transaction that
+//! writes the member, both consents, the sign-up bonus and the outbox event, or nothing.
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use uuid::Uuid;
+
+use super::{Store, StoreError, now_rfc3339, outbox};
+use crate::domain::events::DomainEvent;
+use crate::domain::phone::E164;
+use crate::domain::signup::{Consent, ConsentKind, JoinOutcome, JoinRequest};
+
+/// Ledger reason for the points a new member receives.
+pub const SIGNUP_BONUS_REASON: &str = "signup_bonus";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub id: String,
+    pub phone: E164,
+    pub joined_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRecord {
+    pub consent: Consent,
+    pub recorded_at: String,
+}
+
+impl Store {
+    /// Joins the member described by `request`, or welcomes them back if the number is
+    /// already a member. Returns only after the commit.
+    pub fn join(&mut self, request: &JoinRequest) -> Result<JoinOutcome, StoreError> {
+        let now = now_rfc3339();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<String> = tx
+            .query_row(
+                "SELECT id FROM members WHERE phone_e164 = ?1",
+                [request.phone.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let outcome = match existing {
+            Some(member_id) => welcome_back(&tx, member_id, request, &now)?,
+            None => join_new(&tx, request, &now)?,
+        };
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    pub fn member_by_phone(&self, phone: &E164) -> Result<Option<Member>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, phone_e164, joined_at FROM members WHERE phone_e164 = ?1",
+                [phone.as_str()],
+                |r| {
+                    Ok(Member {
+                        id: r.get(0)?,
+                        phone: E164::from_stored(r.get(1)?),
+                        joined_at: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    pub fn member_count(&self) -> Result<u64, StoreError> {
+        let count: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM members", [], |r| r.get(0))?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    /// The points balance: the sum of the member's ledger.
+    pub fn balance(&self, member_id: &str) -> Result<i64, StoreError> {
+        balance(&self.conn, member_id)
+    }
+
+    /// Every consent ever recorded for the member, oldest first.
+    pub fn consents(&self, member_id: &str) -> Result<Vec<ConsentRecord>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, granted, notice_version, recorded_at FROM consents
+             WHERE member_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([member_id], |r| {
+            let kind: String = r.get(0)?;
+            Ok(ConsentRecord {
+                consent: Consent {
+                    kind: if kind == ConsentKind::Marketing.as_str() {
+                        ConsentKind::Marketing
+                    } else {
+                        ConsentKind::PrivacyNotice
+                    },
+                    granted: r.get(1)?,
+                    notice_version: r.get(2)?,
+                },
+                recorded_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+fn join_new(
+    tx: &Transaction<'_>,
+    request: &JoinRequest,
+    now: &str,
+) -> Result<JoinOutcome, StoreError> {
+    let member_id = Uuid::now_v7().to_string();
+    tx.execute(
+        "INSERT INTO members (id, phone_e164, joined_at, source) VALUES (?1, ?2, ?3, 'kiosk_phone')",
+        params![member_id, request.phone.as_str(), now],
+    )?;
+    let consents = request.consents();
+    for consent in &consents {
+        insert_consent(tx, &member_id, consent, now)?;
+    }
+    if request.signup_bonus_points > 0 {
+        tx.execute(
+            "INSERT INTO points_ledger (member_id, delta, reason, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![member_id, request.signup_bonus_points, SIGNUP_BONUS_REASON, now],
+        )?;
+    }
+    outbox::append(
+        tx,
+        &DomainEvent::MemberJoined {
+            member_id: member_id.clone(),
+            phone_e164: request.phone.as_str().to_owned(),
+            joined_at: now.to_owned(),
+            consents: consents.to_vec(),
+            signup_bonus_points: request.signup_bonus_points,
+        },
+        now,
+    )?;
+    Ok(JoinOutcome {
+        balance: balance(tx, &member_id)?,
+        member_id,
+        phone: request.phone.clone(),
+        returning: false,
+        bonus_awarded: request.signup_bonus_points,
+    })
+}
+
+/// A returning member gets no second bonus and no second record. Only a consent that
+/// actually changed (a newer privacy notice, or a new marketing opt-in) is recorded, each
+/// with its own event; an unticked marketing box never withdraws an earlier opt-in.
+fn welcome_back(
+    tx: &Transaction<'_>,
+    member_id: String,
+    request: &JoinRequest,
+    now: &str,
+) -> Result<JoinOutcome, StoreError> {
+    let [privacy, marketing] = request.consents();
+    let privacy_changed = latest_consent(tx, &member_id, ConsentKind::PrivacyNotice)?
+        .is_none_or(|c| c.notice_version != privacy.notice_version || !c.granted);
+    let marketing_changed = marketing.granted
+        && !latest_consent(tx, &member_id, ConsentKind::Marketing)?.is_some_and(|c| c.granted);
+    for (changed, consent) in [(privacy_changed, privacy), (marketing_changed, marketing)] {
+        if changed {
+            insert_consent(tx, &member_id, &consent, now)?;
+            outbox::append(
+                tx,
+                &DomainEvent::ConsentRecorded {
+                    member_id: member_id.clone(),
+                    consent,
+                    recorded_at: now.to_owned(),
+                },
+                now,
+            )?;
+        }
+    }
+    let phone = request.phone.clone();
+    Ok(JoinOutcome {
+        balance: balance(tx, &member_id)?,
+        member_id,
+        phone,
+        returning: true,
+        bonus_awarded: 0,
+    })
+}
+
+fn insert_consent(
+    tx: &Transaction<'_>,
+    member_id: &str,
+    consent: &Consent,
+    now: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO consents (member_id, kind, granted, notice_version, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            member_id,
+            consent.kind.as_str(),
+            consent.granted,
+            consent.notice_version,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+fn latest_consent(
+    tx: &Transaction<'_>,
+    member_id: &str,
+    kind: ConsentKind,
+) -> Result<Option<Consent>, StoreError> {
+    Ok(tx
+        .query_row(
+            "SELECT granted, notice_version FROM consents
+             WHERE member_id = ?1 AND kind = ?2 ORDER BY id DESC LIMIT 1",
+            params![member_id, kind.as_str()],
+            |r| {
+                Ok(Consent {
+                    kind,
+                    granted: r.get(0)?,
+                    notice_version: r.get(1)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+fn balance(conn: &rusqlite::Connection, member_id: &str) -> Result<i64, StoreError> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(SUM(delta), 0) FROM points_ledger WHERE member_id = ?1",
+        [member_id],
+        |r| r.get(0),
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::phone::{PhoneCheck, check_mobile};
+    use crate::domain::region::Region;
+
+    fn request(number: &str, marketing: bool, notice: &str) -> JoinRequest {
+        let PhoneCheck::Valid(phone) = check_mobile(Region::HK, number) else {
+            panic!("test number must be valid");
+        };
+        JoinRequest::new(phone, true, marketing, notice, 100).expect("consent given")
+    }
+
+    #[test]
+    fn a_new_member_gets_consents_bonus_and_one_event() {
+        let mut store = Store::open_in_memory().unwrap();
+        let outcome = store.join(&request("91234567", false, "v1")).unwrap();
+        assert!(!outcome.returning);
+        assert_eq!(outcome.balance, 100);
+        let consents = store.consents(&outcome.member_id).unwrap();
+        assert_eq!(consents.len(), 2);
+        assert!(consents[0].consent.granted, "privacy notice accepted");
+        assert!(!consents[1].consent.granted, "marketing not opted in");
+        let events = store.outbox_peek(10).unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].kind, "member_joined");
+        assert!(events[0].payload.contains("+85291234567"));
+    }
+
+    #[test]
+    fn the_same_number_again_is_a_returning_member_with_no_second_bonus() {
+        let mut store = Store::open_in_memory().unwrap();
+        let first = store.join(&request("91234567", false, "v1")).unwrap();
+        let again = store.join(&request("9123 4567", false, "v1")).unwrap();
+        assert!(again.returning);
+        assert_eq!(again.member_id, first.member_id);
+        assert_eq!(again.balance, 100);
+        assert_eq!(store.member_count().unwrap(), 1);
+        assert_eq!(
+            store.outbox_depth().unwrap(),
+            1,
+            "nothing changed, nothing to sync"
+        );
+    }
+
+    #[test]
+    fn a_returning_member_can_opt_in_and_accept_a_newer_notice() {
+        let mut store = Store::open_in_memory().unwrap();
+        let first = store.join(&request("91234567", false, "v1")).unwrap();
+        store.join(&request("91234567", true, "v2")).unwrap();
+        let consents = store.consents(&first.member_id).unwrap();
+        assert_eq!(consents.len(), 4);
+        let events = store.outbox_peek(10).unwrap();
+        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["member_joined", "consent_recorded", "consent_recorded"]
+        );
+        // Unticking the box on a later visit does not withdraw the opt-in.
+        store.join(&request("91234567", false, "v2")).unwrap();
+        assert_eq!(store.consents(&first.member_id).unwrap().len(), 4);
+    }
+}

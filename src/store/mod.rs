@@ -1,0 +1,78 @@
+//! Local storage, the device's source of truth: one SQLite database (rusqlite) with
+//! versioned migrations. Each submodule is a repository for one part of the schema;
+//! `worker` runs the store on its own thread so the UI never waits on disk.
+pub mod members;
+pub mod migrations;
+pub mod outbox;
+pub mod timings;
+pub mod worker;
+
+use std::path::Path;
+
+use rusqlite::{Connection, ErrorCode};
+
+pub use worker::StoreHandle;
+
+/// File name of the database inside the data directory.
+pub const DATABASE_FILE: &str = "kiosk.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "the database has schema version {found}, but this kiosk only knows up to {supported}: \
+         it was written by a newer release; install that release or restore a backup"
+    )]
+    SchemaTooNew { found: u32, supported: u32 },
+    #[error("stored event could not be encoded: {0}")]
+    Encoding(#[from] serde_json::Error),
+    #[error("the storage thread has stopped")]
+    WorkerGone,
+}
+
+impl StoreError {
+    /// The disk (or the database's quota) is full: nothing was written.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, StoreError::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::DiskFull))
+    }
+}
+
+/// An open, migrated database.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Self::from_connection(Connection::open(path)?)
+    }
+
+    /// A private in-memory database, for tests and benchmarks of the domain paths.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        Self::from_connection(Connection::open_in_memory()?)
+    }
+
+    fn from_connection(mut conn: Connection) -> Result<Store, StoreError> {
+        migrations::apply_pragmas(&conn)?;
+        migrations::migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        migrations::schema_version(&self.conn)
+    }
+
+    /// Direct access for repositories in this module and for tests that inspect the schema.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// The current UTC time in RFC 3339, as every timestamp column stores it.
+pub(crate) fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| String::from("1970-01-01T00:00:00Z"))
+}
