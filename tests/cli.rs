@@ -1,0 +1,159 @@
+//! The command line as an operator uses it: --version, check-config with good and bad
+//! files, and stats over recorded sign-up timings.
+use std::process::Command;
+
+use member_kiosk::domain::timing::SignupTiming;
+use member_kiosk::store::Store;
+
+fn kiosk() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_member-kiosk"));
+    cmd.env_remove("STATE_DIRECTORY").env("RUST_LOG", "warn");
+    cmd
+}
+
+#[test]
+fn version_is_printed() {
+    let out = kiosk().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout.trim(),
+        format!("member-kiosk {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn check_config_accepts_a_good_file_and_names_the_bad_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.toml");
+    std::fs::write(
+        &good,
+        "[kiosk]\nstore_name = \"Tea House\"\ndefault_region = \"TW\"\n",
+    )
+    .unwrap();
+    let out = kiosk()
+        .args(["check-config", "--config"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("configuration OK"), "{stdout}");
+    assert!(stdout.contains("default_region = \"TW\""), "{stdout}");
+
+    for (text, key) in [
+        ("[kiosk]\nidle_timout_secs = 30\n", "idle_timout_secs"),
+        (
+            "[kiosk]\nidle_timeout_secs = 0\n",
+            "kiosk.idle_timeout_secs",
+        ),
+        ("[kiosk]\nlanguage = \"fr\"\n", "language"),
+        ("[kiosk\n", "invalid configuration file"),
+    ] {
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(&bad, text).unwrap();
+        let out = kiosk()
+            .args(["check-config", "--config"])
+            .arg(&bad)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{text:?} must be refused");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(key), "{text:?}: {stderr}");
+    }
+
+    let missing = kiosk()
+        .args(["check-config", "--config", "/nonexistent/kiosk.toml"])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(
+        String::from_utf8(missing.stderr)
+            .unwrap()
+            .contains("/nonexistent/kiosk.toml")
+    );
+}
+
+#[test]
+fn stats_prints_median_and_p95_of_the_period() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(&dir.path().join("kiosk.db")).unwrap();
+        for i in 0..20u64 {
+            let timing = SignupTiming {
+                touch_to_valid_ms: 3_000,
+                valid_to_join_ms: 400,
+                join_to_welcome_ms: 10 + i,
+            };
+            store
+                .record_signup_timing_at(&timing, false, "2026-11-10T12:00:00Z")
+                .unwrap();
+        }
+        // Outside the period: must not count.
+        let slow = SignupTiming {
+            touch_to_valid_ms: 60_000,
+            valid_to_join_ms: 0,
+            join_to_welcome_ms: 5_000,
+        };
+        store
+            .record_signup_timing_at(&slow, false, "2026-10-01T12:00:00Z")
+            .unwrap();
+    }
+    let out = kiosk()
+        .args([
+            "stats",
+            "--since",
+            "2026-11-01",
+            "--until",
+            "2026-11-15",
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("2026-11-01 to 2026-11-14 (UTC): 20"),
+        "{stdout}"
+    );
+    let system = stdout
+        .lines()
+        .find(|l| l.starts_with("system share"))
+        .unwrap();
+    assert!(
+        system.contains("19 ms") && system.contains("28 ms"),
+        "{system}"
+    );
+    let whole = stdout
+        .lines()
+        .find(|l| l.starts_with("whole flow"))
+        .unwrap();
+    assert!(whole.contains("3.42 s"), "{whole}");
+
+    let empty = kiosk()
+        .args([
+            "stats",
+            "--since",
+            "2020-01-01",
+            "--until",
+            "2020-01-02",
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(empty.stdout)
+            .unwrap()
+            .contains("No sign-ups")
+    );
+}

@@ -1,0 +1,181 @@
+//! Helpers for the headless UI tests: a kiosk on Slint's testing backend with mock time,
+//! taps by element id or label, and waiting for the storage thread without sleeping.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use i_slint_backend_testing::ElementHandle;
+use member_kiosk::app::Kiosk;
+use member_kiosk::config::Config;
+use member_kiosk::domain::language::Language;
+use member_kiosk::store::Store;
+use member_kiosk::ui::AppWindow;
+use slint::ComponentHandle;
+use slint::platform::PointerEventButton;
+
+pub struct Harness {
+    pub kiosk: Kiosk,
+    pub data_dir: tempfile::TempDir,
+}
+
+impl Harness {
+    /// A kiosk in English (unless `config` says otherwise) with its own data directory.
+    pub fn start(mut config: Config) -> Harness {
+        i_slint_backend_testing::init_integration_test_with_mock_time();
+        if config.kiosk.language == Language::TraditionalChinese {
+            config.kiosk.language = Language::English;
+        }
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let kiosk = Kiosk::build(&config, data_dir.path()).expect("kiosk builds");
+        kiosk.window.show().expect("window shows");
+        kiosk
+            .window
+            .window()
+            .set_size(slint::LogicalSize::new(800., 480.));
+        Harness { kiosk, data_dir }
+    }
+
+    pub fn app(&self) -> &AppWindow {
+        &self.kiosk.window
+    }
+
+    pub fn database(&self) -> PathBuf {
+        self.kiosk.database.clone()
+    }
+
+    /// A second connection to the kiosk's database, as an inspector would open it.
+    pub fn inspect(&self) -> Store {
+        Store::open(&self.kiosk.database).expect("database opens")
+    }
+
+    pub fn element(&self, id: &str) -> ElementHandle {
+        ElementHandle::find_by_element_id(self.app(), id)
+            .next()
+            .unwrap_or_else(|| panic!("no element {id} on screen"))
+    }
+
+    pub fn is_shown(&self, id: &str) -> bool {
+        ElementHandle::find_by_element_id(self.app(), id)
+            .next()
+            .is_some()
+    }
+
+    pub fn tap(&self, id: &str) {
+        self.element(id).mock_single_click(PointerEventButton::Left);
+    }
+
+    /// Taps the on-screen keypad keys for `digits`.
+    pub fn tap_digits(&self, digits: &str) {
+        for d in digits.chars() {
+            let key = ElementHandle::find_by_accessible_label(self.app(), &d.to_string())
+                .find(|e| {
+                    e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button)
+                })
+                .unwrap_or_else(|| panic!("no keypad key {d}"));
+            key.mock_single_click(PointerEventButton::Left);
+        }
+    }
+
+    pub fn text_shown(&self, text: &str) -> bool {
+        ElementHandle::find_by_accessible_label(self.app(), text)
+            .next()
+            .is_some()
+    }
+
+    pub fn assert_text(&self, text: &str) {
+        assert!(self.text_shown(text), "expected {text:?} on screen");
+    }
+
+    pub fn enabled(&self, id: &str) -> bool {
+        self.element(id).accessible_enabled().unwrap_or(true)
+    }
+
+    pub fn checked(&self, id: &str) -> bool {
+        self.element(id).accessible_checked().unwrap_or(false)
+    }
+
+    /// Types text on a (physical or keyboard-wedge) keyboard.
+    pub fn type_on_keyboard(&self, text: &str) {
+        for c in text.chars() {
+            let text = slint::SharedString::from(c.encode_utf8(&mut [0; 4]) as &str);
+            let window = self.app().window();
+            window.dispatch_event(slint::platform::WindowEvent::KeyPressed { text: text.clone() });
+            window.dispatch_event(slint::platform::WindowEvent::KeyReleased { text });
+        }
+    }
+}
+
+/// Advances Slint's mock clock (timers such as the idle timeout fire).
+pub fn advance(duration: Duration) {
+    i_slint_backend_testing::mock_elapsed_time(duration);
+}
+
+/// Runs `test` on the Slint event loop, so results posted from other threads arrive.
+pub fn run_on_event_loop(test: impl Future<Output = ()> + 'static) {
+    slint::spawn_local(async move {
+        test.await;
+        let _ = slint::quit_event_loop();
+    })
+    .expect("event loop available");
+    slint::run_event_loop_until_quit().expect("event loop runs");
+}
+
+/// Lets the event loop run one round (so posted callbacks and woken futures run).
+pub async fn next_turn() {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    slint::invoke_from_event_loop(move || {
+        let _ = tx.send(());
+    })
+    .expect("event loop available");
+    let _ = rx.await;
+}
+
+/// Waits, turning the event loop, until `condition` holds; fails after 10 s of real time.
+pub async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        next_turn().await;
+    }
+}
+
+/// Makes the database "disk full" for real: caps its size at the current page count and
+/// joins members (numbers counting up from 5100 0000, so every insert lands at the right
+/// edge of each index) until SQLite answers SQLITE_FULL. Returns how many joined.
+pub fn fill_to_the_brim(store: &mut Store) -> u64 {
+    use member_kiosk::domain::phone::{PhoneCheck, check_mobile};
+    use member_kiosk::domain::region::Region;
+    use member_kiosk::domain::signup::JoinRequest;
+
+    let pages: i64 = store
+        .connection()
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    store
+        .connection()
+        .pragma_update(None, "max_page_count", pages)
+        .unwrap();
+    for i in 0..100_000u64 {
+        let PhoneCheck::Valid(phone) = check_mobile(Region::HK, &format!("{}", 5100_0000 + i))
+        else {
+            panic!("filler number must be valid");
+        };
+        let request = JoinRequest::new(phone, true, false, "2026-01", 100).unwrap();
+        match store.join(&request) {
+            Ok(_) => {}
+            Err(e) if e.is_disk_full() => return i,
+            Err(e) => panic!("unexpected error while filling: {e}"),
+        }
+    }
+    panic!("the database never filled up");
+}
+
+/// Lifts the cap set by [`fill_to_the_brim`]: space has been freed.
+pub fn free_space(store: &Store) {
+    store
+        .connection()
+        .pragma_update(None, "max_page_count", 1_073_741_823)
+        .unwrap();
+}

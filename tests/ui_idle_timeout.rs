@@ -1,0 +1,64 @@
+//! Every screen returns to the attract screen after the configured idle time, any touch
+//! restarts the countdown, and the next customer gets a blank form in the shop's language.
+mod common;
+
+use std::time::Duration;
+
+use common::{Harness, advance, run_on_event_loop, wait_until};
+use member_kiosk::config::Config;
+use member_kiosk::domain::language::Language;
+
+#[test]
+fn every_screen_times_out_to_attract() {
+    let mut config = Config::default();
+    config.kiosk.idle_timeout_secs = 20;
+    config.kiosk.language = Language::SimplifiedChinese;
+    let h = Harness::start(config);
+    run_on_event_loop(async move {
+        h.assert_text("加入会员");
+
+        // Join screen: a half-typed number, consent ticked, language changed.
+        h.tap("AttractPage::join-button");
+        h.tap("LanguageBar::en");
+        h.tap_digits("9123");
+        h.tap("JoinPage::privacy-consent");
+        advance(Duration::from_secs(19));
+        assert!(h.is_shown("JoinPage::join-button"), "not yet idle");
+        h.tap_digits("4"); // a touch restarts the countdown
+        advance(Duration::from_secs(19));
+        assert!(
+            h.is_shown("JoinPage::join-button"),
+            "countdown restarted by the touch"
+        );
+        advance(Duration::from_secs(2));
+        assert!(h.is_shown("AttractPage::join-button"), "back to attract");
+        h.assert_text("加入会员"); // the shop's language again
+
+        // Nothing of the previous customer is left.
+        h.tap("AttractPage::join-button");
+        assert!(!h.checked("JoinPage::privacy-consent"));
+        assert!(!h.text_shown("9123 4"));
+        h.assert_text("请输入手机号码");
+
+        // The welcome screen times out too.
+        h.tap_digits("91234567");
+        h.tap("JoinPage::privacy-consent");
+        h.tap("JoinPage::join-button");
+        wait_until("the welcome screen", || {
+            h.is_shown("WelcomePage::done-button")
+        })
+        .await;
+        advance(Duration::from_secs(21));
+        assert!(h.is_shown("AttractPage::join-button"));
+
+        // And the "my points" help screen.
+        h.tap("AttractPage::points-button");
+        assert!(h.is_shown("LookupPage::back-button"));
+        advance(Duration::from_secs(21));
+        assert!(h.is_shown("AttractPage::join-button"));
+
+        // The attract screen itself stays put.
+        advance(Duration::from_secs(600));
+        assert!(h.is_shown("AttractPage::join-button"));
+    });
+}
