@@ -101,10 +101,10 @@ impl Kiosk {
         drop(controller);
         drop(window);
         drop(store);
-        if let Some(thread) = store_thread {
-            if thread.join().is_err() {
-                tracing::error!("storage thread panicked");
-            }
+        if let Some(thread) = store_thread
+            && thread.join().is_err()
+        {
+            tracing::error!("storage thread panicked");
         }
         tracing::info!("kiosk stopped");
     }

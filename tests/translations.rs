@@ -50,10 +50,10 @@ fn catalogue(path: &Path) -> Vec<(String, String)> {
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("msgid ") {
             id = Some(unquote(rest));
-        } else if let Some(rest) = line.strip_prefix("msgstr ") {
-            if let Some(id) = id.take().filter(|id| !id.is_empty()) {
-                entries.push((id, unquote(rest)));
-            }
+        } else if let Some(rest) = line.strip_prefix("msgstr ")
+            && let Some(id) = id.take().filter(|id| !id.is_empty())
+        {
+            entries.push((id, unquote(rest)));
         }
     }
     entries
