@@ -229,6 +229,14 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_documents_the_defaults() {
+        assert_eq!(
+            check(include_str!("../kiosk.example.toml")).unwrap(),
+            Config::default()
+        );
+    }
+
+    #[test]
     fn a_full_file_is_read() {
         let c = check(
             r#"

@@ -40,13 +40,16 @@ fn invalid_input_missing_consent_full_disk_and_languages() {
 
         // Another region: Taiwan's numbers are typed with their trunk 0.
         h.tap("Keypad::clear-key");
+        h.tap("JoinPage::region-button");
+        h.assert_text("Where is your mobile number from?");
         let taiwan = i_slint_backend_testing::ElementHandle::find_by_accessible_label(
             h.app(),
-            "Taiwan +886",
+            "Taiwan  +886",
         )
         .next()
         .expect("Taiwan offered");
         taiwan.mock_single_click(slint::platform::PointerEventButton::Left);
+        assert!(!h.text_shown("Where is your mobile number from?"));
         h.tap_digits("0912345678");
         h.assert_text("Number OK");
 

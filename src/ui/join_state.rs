@@ -25,6 +25,7 @@ pub struct JoinState {
     pub submitting: bool,
     pub problem: JoinProblem,
     pub privacy_notice_open: bool,
+    pub region_picker_open: bool,
     pub first_touch: Option<Instant>,
     pub number_valid_at: Option<Instant>,
 }
@@ -46,6 +47,7 @@ impl JoinState {
             submitting: false,
             problem: JoinProblem::None,
             privacy_notice_open: false,
+            region_picker_open: false,
             first_touch: None,
             number_valid_at: None,
         }
@@ -103,6 +105,7 @@ impl JoinState {
     pub fn choose_region(&mut self, index: usize) {
         if index < self.regions.len() {
             self.region_index = index;
+            self.region_picker_open = false;
             self.revalidate();
         }
     }
@@ -165,6 +168,7 @@ impl JoinState {
         adapter.set_submitting(self.submitting);
         adapter.set_problem(self.problem);
         adapter.set_privacy_notice_open(self.privacy_notice_open);
+        adapter.set_region_picker_open(self.region_picker_open);
     }
 
     /// The region chips never change while running; set once.

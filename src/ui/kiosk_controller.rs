@@ -139,6 +139,12 @@ impl KioskController {
                 c.edit_join(|s| s.privacy_notice_open = open);
             }
         });
+        let weak = Rc::downgrade(&controller);
+        join.on_show_region_picker(move |open| {
+            if let Some(c) = weak.upgrade() {
+                c.edit_join(|s| s.region_picker_open = open);
+            }
+        });
         join.on_cancel(with(|c| c.go(Screen::Attract)));
         join.on_join(with(|c| c.submit_join()));
         app.global::<WelcomeAdapter>()
