@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Harness, advance, run_on_event_loop, wait_until};
+use common::{Harness, advance, run_on_event_loop};
 use member_kiosk::config::Config;
 use member_kiosk::domain::language::Language;
 
@@ -41,13 +41,7 @@ fn every_screen_times_out_to_attract() {
         h.assert_text("请输入手机号码");
 
         // The welcome screen times out too.
-        h.tap_digits("91234567");
-        h.tap("JoinPage::privacy-consent");
-        h.tap("JoinPage::join-button");
-        wait_until("the welcome screen", || {
-            h.is_shown("WelcomePage::done-button")
-        })
-        .await;
+        h.sign_up("91234567").await;
         advance(Duration::from_secs(21));
         assert!(h.is_shown("AttractPage::join-button"));
 

@@ -92,13 +92,7 @@ fn join_by_phone_then_come_back() {
         assert!(!h.text_shown("9123 4567"));
 
         // The same number again: welcomed back, never duplicated, no second bonus.
-        h.tap_digits("91234567");
-        h.tap("JoinPage::privacy-consent");
-        h.tap("JoinPage::join-button");
-        wait_until("the welcome-back screen", || {
-            h.is_shown("WelcomePage::done-button")
-        })
-        .await;
+        h.sign_up("91234567").await;
         h.assert_text("Welcome back!");
         h.assert_text("Your balance: 100 points");
         assert!(!h.text_shown("+100 points sign-up bonus"));

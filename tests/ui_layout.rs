@@ -2,7 +2,7 @@
 //! 800×480 and 1280×800, landscape and portrait.
 mod common;
 
-use common::{Harness, run_on_event_loop, wait_until};
+use common::{Harness, run_on_event_loop};
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use member_kiosk::config::Config;
 use slint::ComponentHandle;
@@ -76,13 +76,7 @@ fn touch_targets_fit_every_supported_screen() {
             check_targets(&h, "privacy notice", size);
             h.tap("PrivacyNotice::close-notice");
             h.tap("Keypad::clear-key");
-            h.tap_digits("91234567");
-            h.tap("JoinPage::privacy-consent");
-            h.tap("JoinPage::join-button");
-            wait_until("the welcome screen", || {
-                h.is_shown("WelcomePage::done-button")
-            })
-            .await;
+            h.sign_up("91234567").await;
             check_targets(&h, "welcome", size);
             h.tap("WelcomePage::done-button");
             h.tap("AttractPage::points-button");

@@ -141,7 +141,7 @@ impl JoinState {
         }
     }
 
-    /// Same rule as the Join button's binding in `ui/globals/join.slint`.
+    /// Join is possible the moment the number is valid and the privacy notice accepted.
     pub fn can_join(&self) -> bool {
         self.status() == PhoneStatus::Valid && self.privacy_consent && !self.submitting
     }
@@ -166,6 +166,7 @@ impl JoinState {
         adapter.set_privacy_consent(self.privacy_consent);
         adapter.set_marketing_opt_in(self.marketing_opt_in);
         adapter.set_submitting(self.submitting);
+        adapter.set_can_join(self.can_join());
         adapter.set_problem(self.problem);
         adapter.set_privacy_notice_open(self.privacy_notice_open);
         adapter.set_region_picker_open(self.region_picker_open);

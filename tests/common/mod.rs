@@ -96,6 +96,18 @@ impl Harness {
         self.element(id).accessible_checked().unwrap_or(false)
     }
 
+    /// From the join screen: types `digits`, ticks the privacy notice, taps Join and waits
+    /// for the welcome screen.
+    pub async fn sign_up(&self, digits: &str) {
+        self.tap_digits(digits);
+        self.tap("JoinPage::privacy-consent");
+        self.tap("JoinPage::join-button");
+        wait_until("the welcome screen", || {
+            self.is_shown("WelcomePage::done-button")
+        })
+        .await;
+    }
+
     /// Types text on a (physical or keyboard-wedge) keyboard.
     pub fn type_on_keyboard(&self, text: &str) {
         for c in text.chars() {
