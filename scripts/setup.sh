@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config ca-certificates curl
-  libfontconfig1-dev
+  libfontconfig1-dev libudev-dev
   libxkbcommon0 libxkbcommon-x11-0 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libwayland-client0
   fonts-noto-cjk
 )

@@ -1,9 +1,11 @@
-//! Devices at the counter (QR scanner, NFC reader, GPIO feedback) and the typed events they
-//! deliver to the kiosk. The drivers themselves run off the UI thread; with no hardware
-//! configured none are started.
-//!
-//! This release defines the boundary only: the serial scanner, PN532 reader and their
-//! simulators are the next milestone (see README, "Roadmap").
+//! Devices at the counter and the typed events they deliver: QR/barcode scanners
+//! ([`scanner`]) and the PN532 NFC reader ([`nfc`]). Each driver runs on its own thread and
+//! reports through an [`EventSink`]; none of them touches the UI.
+pub mod nfc;
+pub mod scanner;
+
+use std::sync::Arc;
+
 use serde::Serialize;
 
 /// What a device tells the application.
@@ -14,15 +16,32 @@ pub enum DeviceEvent {
         text: String,
         symbology: Option<String>,
     },
-    /// An NFC card was presented (once per presentation, not a stream).
+    /// A line from the scanner that was not a usable code (binary, overlong, not UTF-8).
+    ScanRejected { reason: String },
+    /// An NFC card was presented: once per presentation, not a stream.
     CardTap { uid: String },
-    /// A device connected, disconnected or failed.
-    State { device: String, state: DeviceState },
+    /// The card left the reader.
+    CardRemoved { uid: String },
+    /// A device connected or went away.
+    State {
+        device: DeviceKind,
+        state: DeviceState,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DeviceKind {
+    Scanner,
+    Nfc,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum DeviceState {
     NotConfigured,
+    Simulated,
     Connected,
     Disconnected,
 }
+
+/// Where drivers deliver events. Called on the driver's own thread: it must not block.
+pub type EventSink = Arc<dyn Fn(DeviceEvent) + Send + Sync>;
