@@ -2,6 +2,9 @@
 //! taps by element id or label, and waiting for the storage thread without sleeping.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod pn532_sim;
+pub mod pty;
+
 use std::future::Future;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -81,11 +81,7 @@ pub fn encode(data: &[u8]) -> Vec<u8> {
 pub fn encode_response(data: &[u8]) -> Vec<u8> {
     let mut frame = encode(data);
     // Same layout; swap the TFI and fix the data checksum.
-    let tfi_at = if data.len() + 1 <= MAX_NORMAL_LEN {
-        5
-    } else {
-        8
-    };
+    let tfi_at = if data.len() < MAX_NORMAL_LEN { 5 } else { 8 };
     frame[tfi_at] = TFI_PN532;
     let dcs_at = frame.len() - 2;
     frame[dcs_at] = checksum(&frame[tfi_at..dcs_at]);
@@ -124,7 +120,7 @@ impl Decoder {
     }
 
     /// The next frame or framing error in the buffered bytes, if complete.
-    pub fn next(&mut self) -> Option<Result<Frame, FrameError>> {
+    pub fn next_frame(&mut self) -> Option<Result<Frame, FrameError>> {
         loop {
             match step(&self.buf) {
                 Step::More => return None,
@@ -225,7 +221,7 @@ mod tests {
     fn decode_all(bytes: &[u8]) -> Vec<Result<Frame, FrameError>> {
         let mut d = Decoder::new();
         d.push(bytes);
-        std::iter::from_fn(|| d.next()).collect()
+        std::iter::from_fn(|| d.next_frame()).collect()
     }
 
     #[test]
@@ -282,9 +278,9 @@ mod tests {
         for split in 0..wire.len() {
             let mut d = Decoder::new();
             d.push(&wire[..split]);
-            let first = d.next();
+            let first = d.next_frame();
             d.push(&wire[split..]);
-            let frame = first.or_else(|| d.next());
+            let frame = first.or_else(|| d.next_frame());
             assert_eq!(
                 frame,
                 Some(Ok(Frame::Info {
@@ -340,7 +336,7 @@ mod tests {
         let mut d = Decoder::new();
         for _ in 0..1000 {
             d.push(&[0x12, 0x34, 0xAB, 0x00]);
-            assert_eq!(d.next(), None);
+            assert_eq!(d.next_frame(), None);
         }
         assert!(d.buffered() <= 1);
     }

@@ -166,7 +166,7 @@ impl<T: Transport> Pn532<T> {
         let deadline = Instant::now() + timeout;
         let mut buf = [0u8; 64];
         loop {
-            if let Some(item) = self.decoder.next() {
+            if let Some(item) = self.decoder.next_frame() {
                 return Ok(item?);
             }
             let left = deadline.saturating_duration_since(Instant::now());
