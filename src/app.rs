@@ -9,6 +9,8 @@ use std::time::Duration;
 use slint::ComponentHandle;
 
 use crate::config::{Config, ConfigError};
+use crate::devices::runtime::Devices;
+use crate::devices::{DeviceEvent, EventSink};
 use crate::store::{DATABASE_FILE, StoreError, StoreHandle};
 use crate::ui::{AppWindow, KioskController, UiSettings};
 
@@ -25,6 +27,8 @@ pub enum KioskError {
     },
     #[error("user interface: {0}")]
     Ui(#[from] slint::PlatformError),
+    #[error("devices: {0}")]
+    Devices(std::io::Error),
     #[error("cannot start background runtime: {0}")]
     Runtime(std::io::Error),
     #[error("{0}")]
@@ -39,7 +43,11 @@ pub struct Kiosk {
     pub database: PathBuf,
     store_thread: Option<JoinHandle<()>>,
     runtime: Option<tokio::runtime::Runtime>,
+    devices: Option<Devices>,
 }
+
+/// Device events waiting for the UI thread; beyond this a babbling device loses events.
+const DEVICE_EVENT_QUEUE: usize = 64;
 
 impl Kiosk {
     /// Opens storage in `data_dir` and builds the UI. The Slint platform must be usable
@@ -67,6 +75,26 @@ impl Kiosk {
         if config.kiosk.fullscreen {
             window.window().set_fullscreen(true);
         }
+
+        // Device threads hand events to the UI thread through a bounded queue.
+        let (events_tx, mut events) = tokio::sync::mpsc::channel::<DeviceEvent>(DEVICE_EVENT_QUEUE);
+        let sink: EventSink = std::sync::Arc::new(move |event| {
+            if events_tx.try_send(event).is_err() {
+                tracing::warn!("device event dropped: the UI is not keeping up");
+            }
+        });
+        let weak = Rc::downgrade(&controller);
+        slint::spawn_local(async move {
+            while let Some(event) = events.recv().await {
+                match weak.upgrade() {
+                    Some(controller) => controller.device_event(event),
+                    None => return,
+                }
+            }
+        })
+        .map_err(|e| KioskError::Usage(format!("cannot receive device events: {e}")))?;
+        let devices = Devices::start(config, data_dir, sink).map_err(KioskError::Devices)?;
+
         Ok(Kiosk {
             window,
             controller,
@@ -74,6 +102,7 @@ impl Kiosk {
             database,
             store_thread: Some(store_thread),
             runtime: Some(runtime),
+            devices: Some(devices),
         })
     }
 
@@ -84,7 +113,7 @@ impl Kiosk {
         Ok(result?)
     }
 
-    /// Stops background work first, then closes the UI, then lets the storage thread finish
+    /// Stops the devices and background work first, then closes the UI, then lets the storage thread finish
     /// every queued job (so a commit in flight completes) and waits for it.
     pub fn shutdown(self) {
         let Kiosk {
@@ -93,8 +122,10 @@ impl Kiosk {
             store,
             store_thread,
             runtime,
+            devices,
             ..
         } = self;
+        drop(devices);
         if let Some(runtime) = runtime {
             runtime.shutdown_timeout(Duration::from_secs(2));
         }

@@ -25,6 +25,26 @@ pub enum Command {
     CheckConfig,
     /// Median and p95 of sign-up durations: the whole flow and the system's share
     Stats(StatsArgs),
+    /// Check the wiring: list serial ports, open the configured scanner and NFC reader,
+    /// print the PN532 firmware and wait for one scan and one card tap
+    Doctor {
+        /// Seconds to wait for each scan or tap
+        #[arg(long, default_value_t = 30)]
+        wait: u64,
+    },
+    /// Send a simulated scan or card tap to the kiosk running with simulated devices
+    Simulate {
+        #[command(subcommand)]
+        action: SimulateAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SimulateAction {
+    /// A code read by the scanner, e.g. a member id from their QR code
+    Scan { text: String },
+    /// A card presented to the reader, by its UID in hex (e.g. 04A1B2C3)
+    Tap { uid: String },
 }
 
 #[derive(Debug, Args)]

@@ -7,8 +7,9 @@ use time::{
 };
 
 use crate::app::{Kiosk, KioskError};
-use crate::cli::{Cli, Command, StatsArgs};
+use crate::cli::{Cli, Command, SimulateAction, StatsArgs};
 use crate::config::Config;
+use crate::devices::{doctor, simulator};
 use crate::domain::timing::{Spread, summarize};
 use crate::store::{DATABASE_FILE, Store};
 
@@ -31,6 +32,38 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
                 toml::to_string_pretty(&config).map_err(|e| KioskError::Usage(e.to_string()))?
             );
             Ok(())
+        }
+        Some(Command::Doctor { wait }) => {
+            let all_ok = doctor::run(
+                &config,
+                std::time::Duration::from_secs(*wait),
+                &mut std::io::stdout(),
+            )
+            .map_err(KioskError::Devices)?;
+            if all_ok {
+                Ok(())
+            } else {
+                Err(KioskError::Usage("some devices did not answer".into()))
+            }
+        }
+        Some(Command::Simulate { action }) => {
+            let command = match action {
+                SimulateAction::Scan { text } => format!("scan {text}"),
+                SimulateAction::Tap { uid } => format!("tap {uid}"),
+            };
+            let socket = data_dir.join(simulator::SOCKET_NAME);
+            let reply = simulator::send(&socket, &command).map_err(|e| {
+                KioskError::Usage(format!(
+                    "no kiosk with simulated devices is listening on {} ({e})",
+                    socket.display()
+                ))
+            })?;
+            println!("{reply}");
+            if reply.starts_with("error") {
+                Err(KioskError::Usage(reply))
+            } else {
+                Ok(())
+            }
         }
         Some(Command::Stats(args)) => {
             print!(

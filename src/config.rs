@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::devices::scanner::lines::Suffix;
+use crate::devices::scanner::serial::PortSelector;
 use crate::domain::language::Language;
 use crate::domain::region::Region;
 
@@ -17,6 +19,114 @@ pub const SYSTEM_CONFIG_PATH: &str = "/etc/member-kiosk/kiosk.toml";
 pub struct Config {
     pub kiosk: KioskConfig,
     pub storage: StorageConfig,
+    /// The QR/barcode scanner; absent means none is attached.
+    pub scanner: Option<ScannerConfig>,
+    /// The PN532 NFC reader; absent means none is attached.
+    pub nfc: Option<NfcConfig>,
+    pub simulator: SimulatorConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScannerConfig {
+    /// Serial device, e.g. `/dev/serial/by-id/usb-...` or `/dev/ttyACM0`.
+    pub path: Option<PathBuf>,
+    /// USB `vendor:product` in hex (e.g. `"05e0:1200"`): found again after a replug even if
+    /// it comes back as another `/dev/ttyACM*`.
+    pub usb_id: Option<String>,
+    pub baud: u32,
+    /// Line ending the scanner sends: "CR", "LF" or "CRLF".
+    pub suffix: Suffix,
+    /// Longest code accepted, in bytes.
+    pub max_length: usize,
+    /// The same code scanned again within this many milliseconds is ignored.
+    pub debounce_ms: u64,
+}
+
+impl Default for ScannerConfig {
+    fn default() -> Self {
+        ScannerConfig {
+            path: None,
+            usb_id: None,
+            baud: 9600,
+            suffix: Suffix::CrLf,
+            max_length: 512,
+            debounce_ms: 1500,
+        }
+    }
+}
+
+impl ScannerConfig {
+    /// Which port to open; `Err` names the problem.
+    pub fn port(&self) -> Result<PortSelector, String> {
+        match (&self.path, &self.usb_id) {
+            (Some(path), None) => Ok(PortSelector::Path(path.clone())),
+            (None, Some(id)) => {
+                let parse = |s: &str| u16::from_str_radix(s.trim_start_matches("0x"), 16).ok();
+                match id.split_once(':') {
+                    Some((v, p)) => match (parse(v), parse(p)) {
+                        (Some(vid), Some(pid)) => Ok(PortSelector::Usb { vid, pid }),
+                        _ => Err(format!("must be vendor:product in hex, not {id:?}")),
+                    },
+                    None => Err(format!("must be vendor:product in hex, not {id:?}")),
+                }
+            }
+            (Some(_), Some(_)) => Err("give either path or usb_id, not both".into()),
+            (None, None) => Err("needs path or usb_id".into()),
+        }
+    }
+}
+
+/// How the PN532 is connected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum NfcTransport {
+    /// HSU over a serial port.
+    #[default]
+    Uart,
+    /// I²C bus 1 on the Raspberry Pi (cargo feature `rpi`).
+    I2c,
+    /// SPI0 on the Raspberry Pi (cargo feature `rpi`).
+    Spi,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NfcConfig {
+    pub transport: NfcTransport,
+    /// Serial device for `uart`, e.g. `/dev/ttyS0` or `/dev/ttyUSB0`.
+    pub path: Option<PathBuf>,
+    pub baud: u32,
+    /// Pause between polls for a card, in milliseconds.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for NfcConfig {
+    fn default() -> Self {
+        NfcConfig {
+            transport: NfcTransport::Uart,
+            path: None,
+            baud: 115_200,
+            poll_interval_ms: 150,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct SimulatorConfig {
+    /// Simulated scanner and reader driven by `member-kiosk simulate`. Default: on when no
+    /// scanner and no NFC reader is configured.
+    pub enabled: Option<bool>,
+}
+
+impl Config {
+    /// Whether the simulated devices run.
+    pub fn simulate_devices(&self) -> bool {
+        self.simulator
+            .enabled
+            .unwrap_or(self.scanner.is_none() && self.nfc.is_none())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -176,6 +286,45 @@ impl Config {
                 format!("{} is not one of kiosk.regions", k.default_region),
             ));
         }
+        if let Some(scanner) = &self.scanner {
+            scanner.port().map_err(|p| invalid("scanner", p))?;
+            if !(1..=4096).contains(&scanner.max_length) {
+                return Err(invalid(
+                    "scanner.max_length",
+                    "must be between 1 and 4096".into(),
+                ));
+            }
+            if scanner.baud == 0 {
+                return Err(invalid(
+                    "scanner.baud",
+                    "must be a baud rate such as 9600".into(),
+                ));
+            }
+        }
+        if let Some(nfc) = &self.nfc {
+            match nfc.transport {
+                NfcTransport::Uart if nfc.path.is_none() => {
+                    return Err(invalid(
+                        "nfc.path",
+                        "is needed for transport = \"uart\"".into(),
+                    ));
+                }
+                NfcTransport::I2c | NfcTransport::Spi if !cfg!(feature = "rpi") => {
+                    return Err(invalid(
+                        "nfc.transport",
+                        "i2c and spi need a build with Raspberry Pi support (cargo feature rpi)"
+                            .into(),
+                    ));
+                }
+                _ => {}
+            }
+            if !(10..=5000).contains(&nfc.poll_interval_ms) {
+                return Err(invalid(
+                    "nfc.poll_interval_ms",
+                    "must be between 10 and 5000".into(),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -265,6 +414,24 @@ mod tests {
     }
 
     #[test]
+    fn devices_are_read_and_simulated_only_when_none_is_configured() {
+        assert!(Config::default().simulate_devices());
+        let c = check(
+            "[scanner]\nusb_id = \"05e0:1200\"\nsuffix = \"CR\"\n[nfc]\npath = \"/dev/ttyS0\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.scanner.as_ref().unwrap().port(),
+            Ok(PortSelector::Usb {
+                vid: 0x05e0,
+                pid: 0x1200
+            })
+        );
+        assert_eq!(c.scanner.as_ref().unwrap().suffix, Suffix::Cr);
+        assert!(!c.simulate_devices());
+    }
+
+    #[test]
     fn errors_name_the_bad_key() {
         let unknown = check("[kiosk]\nidle_timeout = 30\n").unwrap_err();
         assert!(unknown.contains("idle_timeout"), "{unknown}");
@@ -281,6 +448,13 @@ mod tests {
             not_offered.contains("kiosk.default_region"),
             "{not_offered}"
         );
+        let scanner = check("[scanner]\nusb_id = \"05e0\"\n").unwrap_err();
+        assert!(
+            scanner.contains("`scanner`") && scanner.contains("vendor:product"),
+            "{scanner}"
+        );
+        let nfc = check("[nfc]\ntransport = \"uart\"\n").unwrap_err();
+        assert!(nfc.contains("nfc.path"), "{nfc}");
         let wrong_type = check("[kiosk]\nsignup_bonus_points = \"lots\"\n").unwrap_err();
         assert!(wrong_type.contains("signup_bonus_points"), "{wrong_type}");
     }

@@ -1,8 +1,12 @@
 //! Devices at the counter and the typed events they deliver: QR/barcode scanners
 //! ([`scanner`]) and the PN532 NFC reader ([`nfc`]). Each driver runs on its own thread and
-//! reports through an [`EventSink`]; none of them touches the UI.
+//! reports through an [`EventSink`]; none of them touches the UI. With no hardware
+//! configured, [`simulator`] stands in for both.
+pub mod doctor;
 pub mod nfc;
+pub mod runtime;
 pub mod scanner;
+pub mod simulator;
 
 use std::sync::Arc;
 

@@ -16,6 +16,12 @@ pub enum DomainEvent {
         consents: Vec<Consent>,
         signup_bonus_points: i64,
     },
+    /// An NFC card was linked to a member at this kiosk.
+    CardLinked {
+        member_id: String,
+        card_uid: String,
+        linked_at: String,
+    },
     /// An existing member changed a consent (e.g. opted in to marketing on a later visit).
     ConsentRecorded {
         member_id: String,
@@ -30,6 +36,7 @@ impl DomainEvent {
         match self {
             DomainEvent::MemberJoined { .. } => "member_joined",
             DomainEvent::ConsentRecorded { .. } => "consent_recorded",
+            DomainEvent::CardLinked { .. } => "card_linked",
         }
     }
 }

@@ -64,6 +64,66 @@ impl Store {
             .optional()?)
     }
 
+    /// The member a scanned code names: their member id or the CRM's id for them.
+    pub fn member_by_code(&self, code: &str) -> Result<Option<Member>, StoreError> {
+        self.member_where("id = ?1 OR crm_id = ?1", code)
+    }
+
+    /// The member an NFC card (hex UID) is linked to.
+    pub fn member_by_card(&self, uid: &str) -> Result<Option<Member>, StoreError> {
+        self.member_where("id = (SELECT member_id FROM nfc_cards WHERE uid = ?1)", uid)
+    }
+
+    fn member_where(&self, condition: &str, value: &str) -> Result<Option<Member>, StoreError> {
+        let sql = format!("SELECT id, phone_e164, joined_at FROM members WHERE {condition}");
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([value], |r| {
+                Ok(Member {
+                    id: r.get(0)?,
+                    phone: E164::from_stored(r.get(1)?),
+                    joined_at: r.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// Links card `uid` to `member_id` (moving it if another member had it), with its
+    /// outbox event in the same transaction. Returns false if it was already theirs.
+    pub fn link_card(&mut self, uid: &str, member_id: &str) -> Result<bool, StoreError> {
+        let now = now_rfc3339();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current: Option<String> = tx
+            .query_row(
+                "SELECT member_id FROM nfc_cards WHERE uid = ?1",
+                [uid],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if current.as_deref() == Some(member_id) {
+            return Ok(false);
+        }
+        tx.execute(
+            "INSERT INTO nfc_cards (uid, member_id, linked_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(uid) DO UPDATE SET member_id = excluded.member_id, linked_at = excluded.linked_at",
+            params![uid, member_id, now],
+        )?;
+        outbox::append(
+            &tx,
+            &DomainEvent::CardLinked {
+                member_id: member_id.to_owned(),
+                card_uid: uid.to_owned(),
+                linked_at: now.clone(),
+            },
+            &now,
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
     pub fn member_count(&self) -> Result<u64, StoreError> {
         let count: i64 = self
             .conn
@@ -255,6 +315,34 @@ mod tests {
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].kind, "member_joined");
         assert!(events[0].payload.contains("+85291234567"));
+    }
+
+    #[test]
+    fn cards_and_codes_find_the_member() {
+        let mut store = Store::open_in_memory().unwrap();
+        let m = store.join(&request("91234567", false, "v1")).unwrap();
+        assert_eq!(
+            store.member_by_code(&m.member_id).unwrap().map(|x| x.id),
+            Some(m.member_id.clone())
+        );
+        assert_eq!(store.member_by_code("nobody").unwrap(), None);
+        assert_eq!(store.member_by_card("04A1B2C3").unwrap(), None);
+        assert!(store.link_card("04A1B2C3", &m.member_id).unwrap());
+        assert!(
+            !store.link_card("04A1B2C3", &m.member_id).unwrap(),
+            "already linked"
+        );
+        assert_eq!(
+            store.member_by_card("04A1B2C3").unwrap().map(|x| x.id),
+            Some(m.member_id)
+        );
+        let kinds: Vec<String> = store
+            .outbox_peek(10)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(kinds, ["member_joined", "card_linked"]);
     }
 
     #[test]
