@@ -48,7 +48,10 @@ fn main() {
         stop_rx,
     )
     .expect("scanner thread");
-    assert!(matches!(events.recv_timeout(Duration::from_secs(5)), Ok(DeviceEvent::State { .. })));
+    assert!(matches!(
+        events.recv_timeout(Duration::from_secs(5)),
+        Ok(DeviceEvent::State { .. })
+    ));
 
     let mut c = Criterion::default()
         .sample_size(50)

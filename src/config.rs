@@ -23,7 +23,18 @@ pub struct Config {
     pub scanner: Option<ScannerConfig>,
     /// The PN532 NFC reader; absent means none is attached.
     pub nfc: Option<NfcConfig>,
+    /// Buzzer/LED on GPIO pins; absent means none.
+    pub feedback: Option<FeedbackConfig>,
     pub simulator: SimulatorConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeedbackConfig {
+    /// BCM number of the buzzer pin (e.g. 18).
+    pub buzzer_pin: Option<u8>,
+    /// BCM number of the LED pin (e.g. 23).
+    pub led_pin: Option<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -298,6 +309,20 @@ impl Config {
                 return Err(invalid(
                     "scanner.baud",
                     "must be a baud rate such as 9600".into(),
+                ));
+            }
+        }
+        if let Some(f) = &self.feedback {
+            if !cfg!(feature = "rpi") {
+                return Err(invalid(
+                    "feedback",
+                    "needs a build with Raspberry Pi support (cargo feature rpi)".into(),
+                ));
+            }
+            if let Some(pin) = f.buzzer_pin.into_iter().chain(f.led_pin).find(|p| *p > 27) {
+                return Err(invalid(
+                    "feedback",
+                    format!("pin {pin} is not a Raspberry Pi GPIO (0..27)"),
                 ));
             }
         }

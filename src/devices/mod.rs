@@ -3,6 +3,7 @@
 //! reports through an [`EventSink`]; none of them touches the UI. With no hardware
 //! configured, [`simulator`] stands in for both.
 pub mod doctor;
+pub mod feedback;
 pub mod nfc;
 pub mod runtime;
 pub mod scanner;

@@ -19,6 +19,13 @@ pub struct Devices {
 impl Devices {
     pub fn start(config: &Config, data_dir: &Path, sink: EventSink) -> std::io::Result<Devices> {
         let mut devices = Devices::default();
+        #[cfg(feature = "rpi")]
+        let sink = match &config.feedback {
+            Some(f) => {
+                super::feedback::wrap(sink, super::feedback::spawn_gpio(f.buzzer_pin, f.led_pin)?)
+            }
+            None => sink,
+        };
         let stop = || channel::<()>();
         match &config.scanner {
             Some(s) => {

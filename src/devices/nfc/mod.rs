@@ -7,4 +7,6 @@
 pub mod frame;
 pub mod pn532;
 pub mod reader;
+#[cfg(feature = "rpi")]
+pub mod rpi;
 pub mod transport;
