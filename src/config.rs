@@ -45,6 +45,9 @@ pub struct ScannerConfig {
     /// USB `vendor:product` in hex (e.g. `"05e0:1200"`): found again after a replug even if
     /// it comes back as another `/dev/ttyACM*`.
     pub usb_id: Option<String>,
+    /// Or a keyboard-wedge (HID) scanner's input device, e.g.
+    /// `/dev/input/by-id/usb-...-event-kbd`.
+    pub keyboard: Option<PathBuf>,
     pub baud: u32,
     /// Line ending the scanner sends: "CR", "LF" or "CRLF".
     pub suffix: Suffix,
@@ -59,6 +62,7 @@ impl Default for ScannerConfig {
         ScannerConfig {
             path: None,
             usb_id: None,
+            keyboard: None,
             baud: 9600,
             suffix: Suffix::CrLf,
             max_length: 512,
@@ -68,8 +72,18 @@ impl Default for ScannerConfig {
 }
 
 impl ScannerConfig {
-    /// Which port to open; `Err` names the problem.
-    pub fn port(&self) -> Result<PortSelector, String> {
+    /// Which port to open (`None`: a keyboard-wedge scanner); `Err` names the problem.
+    pub fn port(&self) -> Result<Option<PortSelector>, String> {
+        if self.keyboard.is_some() {
+            return match (&self.path, &self.usb_id) {
+                (None, None) => Ok(None),
+                _ => Err("give one of path, usb_id or keyboard".into()),
+            };
+        }
+        self.serial_port().map(Some)
+    }
+
+    fn serial_port(&self) -> Result<PortSelector, String> {
         match (&self.path, &self.usb_id) {
             (Some(path), None) => Ok(PortSelector::Path(path.clone())),
             (None, Some(id)) => {
@@ -83,7 +97,7 @@ impl ScannerConfig {
                 }
             }
             (Some(_), Some(_)) => Err("give either path or usb_id, not both".into()),
-            (None, None) => Err("needs path or usb_id".into()),
+            (None, None) => Err("needs path, usb_id or keyboard".into()),
         }
     }
 }
@@ -447,13 +461,19 @@ mod tests {
         .unwrap();
         assert_eq!(
             c.scanner.as_ref().unwrap().port(),
-            Ok(PortSelector::Usb {
+            Ok(Some(PortSelector::Usb {
                 vid: 0x05e0,
                 pid: 0x1200
-            })
+            }))
         );
         assert_eq!(c.scanner.as_ref().unwrap().suffix, Suffix::Cr);
         assert!(!c.simulate_devices());
+        let wedge =
+            check("[scanner]\nkeyboard = \"/dev/input/by-id/usb-scanner-event-kbd\"\n").unwrap();
+        assert_eq!(wedge.scanner.unwrap().port(), Ok(None));
+        let both = check("[scanner]\nkeyboard = \"/dev/input/event3\"\npath = \"/dev/ttyACM0\"\n")
+            .unwrap_err();
+        assert!(both.contains("one of path, usb_id or keyboard"), "{both}");
     }
 
     #[test]

@@ -46,10 +46,18 @@ fn check_scanner(config: &Config, wait: Duration, out: &mut dyn Write) -> io::Re
         writeln!(out, "Scanner: not configured")?;
         return Ok(true);
     };
-    let port = match s
-        .port()
-        .and_then(|p| serial::resolve(&p).map(|path| (p, path)))
-    {
+    let port = match s.port() {
+        Ok(Some(p)) => serial::resolve(&p).map(|path| (p, path)),
+        Ok(None) => {
+            writeln!(
+                out,
+                "Scanner: keyboard-wedge scanners are checked by running the kiosk"
+            )?;
+            return Ok(true);
+        }
+        Err(e) => Err(e),
+    };
+    let port = match port {
         Ok(found) => found,
         Err(e) => {
             writeln!(out, "Scanner: FAILED: {e}")?;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::nfc::{reader, transport::Uart};
 use super::scanner::serial::{self, SerialScannerSettings};
+use super::scanner::wedge;
 use super::{DeviceEvent, DeviceKind, DeviceState, EventSink, simulator};
 use crate::config::{Config, NfcTransport};
 
@@ -29,18 +30,25 @@ impl Devices {
         let stop = || channel::<()>();
         match &config.scanner {
             Some(s) => {
-                let port = s.port().map_err(std::io::Error::other)?;
                 let (tx, rx) = stop();
-                let settings = SerialScannerSettings {
-                    port,
-                    baud: s.baud,
-                    suffix: s.suffix,
-                    max_length: s.max_length,
-                    debounce: Duration::from_millis(s.debounce_ms),
+                let debounce = Duration::from_millis(s.debounce_ms);
+                let handle = match (s.port().map_err(std::io::Error::other)?, &s.keyboard) {
+                    (Some(port), _) => {
+                        let settings = SerialScannerSettings {
+                            port,
+                            baud: s.baud,
+                            suffix: s.suffix,
+                            max_length: s.max_length,
+                            debounce,
+                        };
+                        serial::spawn(settings, sink.clone(), rx)?
+                    }
+                    (None, Some(keyboard)) => {
+                        wedge::spawn(keyboard.clone(), s.max_length, debounce, sink.clone(), rx)?
+                    }
+                    (None, None) => return Err(std::io::Error::other("scanner has no port")),
                 };
-                devices
-                    .threads
-                    .push((tx, serial::spawn(settings, sink.clone(), rx)?));
+                devices.threads.push((tx, handle));
             }
             None if !config.simulate_devices() => {
                 sink(DeviceEvent::State {

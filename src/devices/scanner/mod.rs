@@ -1,5 +1,5 @@
 //! QR/barcode scanners: the line splitter and AIM parsing ([`lines`]), repeat suppression
-//! ([`debounce`]) and the serial-port thread ([`serial`]).
+//! ([`debounce`]), the serial-port thread ([`serial`]) and keyboard-wedge scanners ([`wedge`]).
 //!
 //! Most USB scanners offer a "USB CDC / virtual COM" mode: choose it (not keyboard mode) so
 //! the kiosk reads codes itself, and set the suffix to CR, LF or CRLF to match the config.
@@ -7,3 +7,4 @@
 pub mod debounce;
 pub mod lines;
 pub mod serial;
+pub mod wedge;
