@@ -2,15 +2,17 @@
 //! `Scan` event delivered by the real serial scanner thread. Prints median and p99.
 //!
 //! Run with `cargo bench --bench scan_latency`.
+mod report;
+
 use std::io::Write;
+use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, channel};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use member_kiosk::devices::scanner::lines::Suffix;
 use member_kiosk::devices::scanner::serial::{self, PortSelector, SerialScannerSettings};
-use member_kiosk::devices::{DeviceEvent, EventSink};
+use member_kiosk::devices::{DeviceEvent, channel_sink};
 use serialport::{SerialPort, TTYPort};
 
 static SAMPLES: Mutex<Vec<Duration>> = Mutex::new(Vec::new());
@@ -28,13 +30,7 @@ fn next_scan(events: &Receiver<DeviceEvent>) {
 fn main() {
     let (mut master, slave) = TTYPort::pair().expect("pty");
     let path = slave.name().expect("pty name");
-    let (tx, events) = channel();
-    let tx = Mutex::new(tx);
-    let sink: EventSink = Arc::new(move |e| {
-        if let Ok(tx) = tx.lock() {
-            let _ = tx.send(e);
-        }
-    });
+    let (sink, events) = channel_sink();
     let (stop, stop_rx) = channel();
     let thread = serial::spawn(
         SerialScannerSettings {
@@ -78,18 +74,7 @@ fn main() {
         })
     });
     c.final_summary();
-    let mut v = SAMPLES.lock().map(|v| v.clone()).unwrap_or_default();
-    v.sort_unstable();
-    if !v.is_empty() {
-        let at = |p: usize| v[((p * v.len()).div_ceil(100)).max(1) - 1];
-        eprintln!(
-            "scan_latency/pty_to_event: {} scans, median {:.3} ms, p99 {:.3} ms, max {:.3} ms",
-            v.len(),
-            at(50).as_secs_f64() * 1e3,
-            at(99).as_secs_f64() * 1e3,
-            v[v.len() - 1].as_secs_f64() * 1e3
-        );
-    }
+    report::print_percentiles("scan_latency/pty_to_event", &SAMPLES);
     drop(stop);
     let _ = thread.join();
     drop(slave);

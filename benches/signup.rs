@@ -7,6 +7,8 @@
 //! * `signup/store_commit` is the commit alone, for comparison.
 //!
 //! Run with `cargo bench --bench signup`.
+mod report;
+
 use std::sync::Mutex;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -73,22 +75,6 @@ fn prefill(path: &std::path::Path) {
 /// A fresh, valid Hong Kong mobile number for the `n`th benchmark join.
 fn new_number(n: u32) -> String {
     format!("{}", 6100_0000 + n)
-}
-
-fn percentiles(name: &str, samples: &Mutex<Vec<Duration>>) {
-    let mut v = samples.lock().map(|v| v.clone()).unwrap_or_default();
-    if v.is_empty() {
-        return;
-    }
-    v.sort_unstable();
-    let at = |p: usize| v[((p * v.len()).div_ceil(100)).max(1) - 1];
-    eprintln!(
-        "{name}: {} joins, median {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        v.len(),
-        at(50).as_secs_f64() * 1e3,
-        at(99).as_secs_f64() * 1e3,
-        v[v.len() - 1].as_secs_f64() * 1e3
-    );
 }
 
 /// On the UI thread: run `iters` joins through the real controller and report the total.
@@ -197,8 +183,8 @@ fn main() {
             })
         });
         c.final_summary();
-        percentiles("signup/join_tap_to_welcome", &JOIN_SAMPLES);
-        percentiles("signup/store_commit", &COMMIT_SAMPLES);
+        report::print_percentiles("signup/join_tap_to_welcome", &JOIN_SAMPLES);
+        report::print_percentiles("signup/store_commit", &COMMIT_SAMPLES);
         let _ = slint::quit_event_loop();
     });
     slint::run_event_loop_until_quit().expect("event loop");

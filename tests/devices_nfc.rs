@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::pn532_sim::Pn532Sim;
-use common::pty::{event_channel, next_event, plug_in, wait_for};
+use common::pty::{next_event, plug_in, wait_for};
 use member_kiosk::devices::nfc::pn532::Pn532;
 use member_kiosk::devices::nfc::reader;
 use member_kiosk::devices::nfc::transport::Uart;
@@ -59,7 +59,7 @@ fn reader_thread_taps_recovers_and_survives_unplugging() {
     let link = dir.path().join("pn532");
     let device = plug_in(&link);
     let sim = Pn532Sim::start(device.master.try_clone_native().unwrap());
-    let (sink, events) = event_channel();
+    let (sink, events) = member_kiosk::devices::channel_sink();
     let (stop, stop_rx) = std::sync::mpsc::channel();
     let open_link = link.clone();
     let thread = reader::spawn(

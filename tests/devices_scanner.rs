@@ -6,7 +6,7 @@ mod common;
 use std::io::Write;
 use std::time::Duration;
 
-use common::pty::{event_channel, next_event, plug_in, wait_for};
+use common::pty::{next_event, plug_in, wait_for};
 use member_kiosk::devices::scanner::lines::Suffix;
 use member_kiosk::devices::scanner::serial::{self, PortSelector, SerialScannerSettings};
 use member_kiosk::devices::{DeviceEvent, DeviceKind, DeviceState};
@@ -28,7 +28,7 @@ fn scanner_over_a_pty() {
     let dir = tempfile::tempdir().unwrap();
     let link = dir.path().join("scanner");
     let mut device = plug_in(&link);
-    let (sink, events) = event_channel();
+    let (sink, events) = member_kiosk::devices::channel_sink();
     let (stop, stop_rx) = std::sync::mpsc::channel();
     let thread = serial::spawn(
         SerialScannerSettings {

@@ -3,14 +3,13 @@
 //! and waits for one scan and one card tap.
 use std::io::{self, Write};
 use std::sync::mpsc::channel;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::nfc::pn532::{Pn532, Pn532Error};
 use super::nfc::reader::uid_hex;
 use super::nfc::transport::Uart;
 use super::scanner::serial::{self, SerialScannerSettings};
-use super::{DeviceEvent, EventSink};
+use super::{DeviceEvent, channel_sink};
 use crate::config::{Config, NfcTransport};
 
 /// Writes the report to `out`; true if every configured device answered.
@@ -64,13 +63,7 @@ fn check_scanner(config: &Config, wait: Duration, out: &mut dyn Write) -> io::Re
             return Ok(false);
         }
     };
-    let (tx, events) = channel();
-    let tx = Mutex::new(tx);
-    let sink: EventSink = Arc::new(move |e| {
-        if let Ok(tx) = tx.lock() {
-            let _ = tx.send(e);
-        }
-    });
+    let (sink, events) = channel_sink();
     let (stop, stop_rx) = channel();
     let settings = SerialScannerSettings {
         port: port.0,

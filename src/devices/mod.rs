@@ -50,3 +50,16 @@ pub enum DeviceState {
 
 /// Where drivers deliver events. Called on the driver's own thread: it must not block.
 pub type EventSink = Arc<dyn Fn(DeviceEvent) + Send + Sync>;
+
+/// A sink that forwards events into a channel, for callers that wait on events in order
+/// (`doctor`, tests, benchmarks).
+pub fn channel_sink() -> (EventSink, std::sync::mpsc::Receiver<DeviceEvent>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let sink: EventSink = Arc::new(move |event| {
+        if let Ok(tx) = tx.lock() {
+            let _ = tx.send(event);
+        }
+    });
+    (sink, rx)
+}

@@ -48,20 +48,7 @@ impl Store {
     }
 
     pub fn member_by_phone(&self, phone: &E164) -> Result<Option<Member>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT id, phone_e164, joined_at FROM members WHERE phone_e164 = ?1",
-                [phone.as_str()],
-                |r| {
-                    Ok(Member {
-                        id: r.get(0)?,
-                        phone: E164::from_stored(r.get(1)?),
-                        joined_at: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?)
+        self.member_where("phone_e164 = ?1", phone.as_str())
     }
 
     /// The member a scanned code names: their member id or the CRM's id for them.

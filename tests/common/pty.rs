@@ -4,11 +4,10 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-use member_kiosk::devices::{DeviceEvent, EventSink};
+use member_kiosk::devices::DeviceEvent;
 use serialport::{SerialPort, TTYPort};
 
 pub struct PtyDevice {
@@ -27,18 +26,6 @@ pub fn plug_in(link: &Path) -> PtyDevice {
         master,
         _slave: slave,
     }
-}
-
-/// An event sink that forwards into a channel the test reads.
-pub fn event_channel() -> (EventSink, Receiver<DeviceEvent>) {
-    let (tx, rx): (Sender<DeviceEvent>, Receiver<DeviceEvent>) = channel();
-    let tx = std::sync::Mutex::new(tx);
-    let sink: EventSink = Arc::new(move |e| {
-        if let Ok(tx) = tx.lock() {
-            let _ = tx.send(e);
-        }
-    });
-    (sink, rx)
 }
 
 /// The next event, failing the test after 10 s.
