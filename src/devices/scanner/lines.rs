@@ -31,6 +31,8 @@ pub enum Rejected {
     Binary { byte: u8 },
     #[error("not valid UTF-8")]
     InvalidUtf8,
+    #[error("control character U+{code_point:04X}")]
+    ControlCharacter { code_point: u32 },
     #[error("empty line")]
     Empty,
 }
@@ -135,6 +137,12 @@ pub fn parse_line(line: &[u8]) -> Result<Scan, Rejected> {
         return Err(Rejected::Binary { byte });
     }
     let text = std::str::from_utf8(line).map_err(|_| Rejected::InvalidUtf8)?;
+    // C1 controls (U+0080..U+009F) are valid UTF-8 but never part of a real code.
+    if let Some(c) = text.chars().find(|c| c.is_control() && *c != '\t') {
+        return Err(Rejected::ControlCharacter {
+            code_point: u32::from(c),
+        });
+    }
     let (symbology, text) = split_aim(text);
     if text.is_empty() {
         return Err(Rejected::Empty);
@@ -215,6 +223,17 @@ mod tests {
         assert_eq!(out[1], Err(Rejected::InvalidUtf8));
         assert_eq!(out[2], Err(Rejected::Empty));
         assert_eq!(out[3].as_ref().map(|s| s.text.as_str()), Ok("會員"));
+    }
+
+    #[test]
+    fn c1_control_characters_are_rejected() {
+        // Found by the scanner_lines fuzz target: "\u{8b}" is valid UTF-8 but invisible.
+        let mut s = LineSplitter::new(Suffix::CrLf, 64);
+        let out = s.push("AB\u{8b}CD\r\n".as_bytes());
+        assert_eq!(
+            out,
+            vec![Err(Rejected::ControlCharacter { code_point: 0x8b })]
+        );
     }
 
     #[test]
