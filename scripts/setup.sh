@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing member-kiosk needs on Debian 12 or
 # Raspberry Pi OS (bookworm): Debian packages (compiler, fontconfig headers, the X11/Wayland
-# client libraries the window backend loads, CJK fonts) and a Rust toolchain new enough for
+# client libraries the window backend loads, CJK fonts, Xvfb for the test that runs the real
+# binary in a virtual display) and a Rust toolchain new enough for
 # edition 2024 (Debian's own rustc is too old). Idempotent: installs only what is missing.
 # Source it (`. scripts/setup.sh`) so `cargo` is on PATH afterwards.
 set -euo pipefail
@@ -11,6 +12,7 @@ packages=(
   libfontconfig1-dev libudev-dev
   libxkbcommon0 libxkbcommon-x11-0 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libwayland-client0
   fonts-noto-cjk
+  xvfb systemd
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -106,9 +106,17 @@ impl Kiosk {
         })
     }
 
-    /// Shows the window and runs until it is closed, then shuts down in order.
+    /// Shows the window and runs until it is closed or the process is told to stop
+    /// (SIGTERM/SIGINT), then shuts down in order.
     pub fn run(self) -> Result<(), KioskError> {
-        let result = self.window.run();
+        if let Some(runtime) = &self.runtime {
+            runtime.spawn(crate::service::quit_on_signals());
+        }
+        let result = self.window.show().and_then(|()| {
+            let _watchdog = crate::service::install(self.window.window());
+            slint::run_event_loop()
+        });
+        let _ = self.window.hide();
         self.shutdown();
         Ok(result?)
     }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod devices;
 pub mod domain;
 pub mod logging;
+pub mod service;
 pub mod store;
 pub mod sync;
 pub mod ui;
