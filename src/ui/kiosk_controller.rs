@@ -10,12 +10,9 @@ use slint::{ComponentHandle, SharedString, Timer, TimerMode};
 
 use super::join_state::JoinState;
 use super::{
-    AppWindow, DeviceStatus, JoinAdapter, JoinProblem, KioskAdapter, RecognisedAdapter, Screen,
-    WelcomeAdapter,
+    AppWindow, JoinAdapter, JoinProblem, KioskAdapter, RecognisedAdapter, Screen, WelcomeAdapter,
 };
-use crate::devices::{DeviceEvent, DeviceKind, DeviceState};
 use crate::domain::language::Language;
-use crate::domain::phone::E164;
 use crate::domain::region::Region;
 use crate::domain::signup::{JoinOutcome, JoinRequest};
 use crate::domain::timing::{SignupMoments, SignupTiming};
@@ -49,22 +46,22 @@ impl UiSettings {
 }
 
 pub struct KioskController {
-    me: Weak<KioskController>,
-    app: slint::Weak<AppWindow>,
+    pub(super) me: Weak<KioskController>,
+    pub(super) app: slint::Weak<AppWindow>,
     settings: UiSettings,
-    store: StoreHandle,
+    pub(super) store: StoreHandle,
     join: RefCell<JoinState>,
     idle: Timer,
-    screen: Cell<Screen>,
+    pub(super) screen: Cell<Screen>,
     /// The member on the welcome screen, who may tap a card to link it.
-    welcomed_member: RefCell<Option<String>>,
+    pub(super) welcomed_member: RefCell<Option<String>>,
     /// Whether an NFC reader (real or simulated) is there to link cards with.
-    nfc_available: Cell<bool>,
+    pub(super) nfc_available: Cell<bool>,
     /// Device events handled so far (observable by tests and diagnostics).
-    device_events: Cell<u64>,
+    pub(super) device_events: Cell<u64>,
     /// Bumped whenever the flow is abandoned, so a late commit result is not shown to the
     /// next customer.
-    flow: Cell<u64>,
+    pub(super) flow: Cell<u64>,
 }
 
 impl KioskController {
@@ -174,7 +171,7 @@ impl KioskController {
 
     /// Shows `screen`. Leaving for the attract screen abandons the current flow; every other
     /// screen arms the idle timer.
-    fn go(&self, screen: Screen) {
+    pub(super) fn go(&self, screen: Screen) {
         if screen != Screen::Welcome {
             self.welcomed_member.borrow_mut().take();
         }
@@ -191,7 +188,7 @@ impl KioskController {
         }
     }
 
-    fn activity(&self) {
+    pub(super) fn activity(&self) {
         if self.screen.get() != Screen::Attract {
             self.arm_idle_timer();
         }
@@ -343,147 +340,4 @@ impl KioskController {
         }
         self.edit_join(|s| s.reset(self.settings.default_region));
     }
-
-    /// An event from a scanner or card reader (delivered on the UI thread).
-    pub fn device_event(&self, event: DeviceEvent) {
-        self.device_events.set(self.device_events.get() + 1);
-        match event {
-            DeviceEvent::State { device, state } => self.show_device_state(device, state),
-            DeviceEvent::Scan { text, symbology } => {
-                tracing::info!(
-                    len = text.len(),
-                    symbology = symbology.as_deref().unwrap_or("-"),
-                    "code scanned"
-                );
-                self.identify(Identify::Code(text));
-            }
-            DeviceEvent::ScanRejected { .. } => self.identify(Identify::Unreadable),
-            DeviceEvent::CardTap { uid } if self.screen.get() == Screen::Welcome => {
-                self.link_card(uid)
-            }
-            DeviceEvent::CardTap { uid } => self.identify(Identify::Card(uid)),
-            DeviceEvent::CardRemoved { .. } => {}
-        }
-    }
-
-    pub fn device_events_handled(&self) -> u64 {
-        self.device_events.get()
-    }
-
-    fn show_device_state(&self, device: DeviceKind, state: DeviceState) {
-        let status = match state {
-            DeviceState::NotConfigured => DeviceStatus::NotConfigured,
-            DeviceState::Simulated => DeviceStatus::Simulated,
-            DeviceState::Connected => DeviceStatus::Connected,
-            DeviceState::Disconnected => DeviceStatus::Disconnected,
-        };
-        let Some(app) = self.app.upgrade() else {
-            return;
-        };
-        let kiosk = app.global::<KioskAdapter>();
-        match device {
-            DeviceKind::Scanner => kiosk.set_scanner_status(status),
-            DeviceKind::Nfc => {
-                self.nfc_available.set(matches!(
-                    state,
-                    DeviceState::Connected | DeviceState::Simulated
-                ));
-                kiosk.set_nfc_status(status);
-            }
-        }
-    }
-
-    /// Screens on which a scan or tap looks the member up (not while someone is joining).
-    fn accepts_identification(&self) -> bool {
-        matches!(
-            self.screen.get(),
-            Screen::Attract | Screen::Lookup | Screen::Recognised
-        )
-    }
-
-    fn identify(&self, what: Identify) {
-        if !self.accepts_identification() {
-            tracing::debug!("scan or tap ignored on this screen");
-            return;
-        }
-        let flow = self.flow.get();
-        let result = self
-            .store
-            .submit(move |store| -> Result<Option<(E164, i64)>, StoreError> {
-                let member = match &what {
-                    Identify::Code(code) => store.member_by_code(code)?,
-                    Identify::Card(uid) => store.member_by_card(uid)?,
-                    Identify::Unreadable => None,
-                };
-                member
-                    .map(|m| Ok((m.phone, store.balance(&m.id)?)))
-                    .transpose()
-            });
-        let me = self.me.clone();
-        let spawned = slint::spawn_local(async move {
-            let found = result.await.unwrap_or(Err(StoreError::WorkerGone));
-            if let Some(c) = me.upgrade() {
-                c.show_recognised(flow, found);
-            }
-        });
-        if let Err(e) = spawned {
-            tracing::error!("cannot schedule the member lookup: {e}");
-        }
-    }
-
-    fn show_recognised(&self, flow: u64, found: Result<Option<(E164, i64)>, StoreError>) {
-        // The customer moved on (e.g. tapped Join) while the lookup ran.
-        if flow != self.flow.get() || !self.accepts_identification() {
-            return;
-        }
-        let found = found.unwrap_or_else(|e| {
-            tracing::error!("member lookup failed: {e}");
-            None
-        });
-        let Some(app) = self.app.upgrade() else {
-            return;
-        };
-        let adapter = app.global::<RecognisedAdapter>();
-        adapter.set_known(found.is_some());
-        if let Some((phone, balance)) = found {
-            adapter.set_masked_phone(phone.masked().into());
-            adapter.set_balance(i32::try_from(balance).unwrap_or(i32::MAX));
-        } else {
-            tracing::info!("scan or tap did not match a member");
-        }
-        self.go(Screen::Recognised);
-    }
-
-    /// A card tapped on the welcome screen is linked to the member just welcomed.
-    fn link_card(&self, uid: String) {
-        let Some(member_id) = self.welcomed_member.borrow().clone() else {
-            return;
-        };
-        self.activity();
-        let result = self
-            .store
-            .submit(move |store| store.link_card(&uid, &member_id));
-        let app = self.app.clone();
-        let spawned = slint::spawn_local(async move {
-            match result.await.unwrap_or(Err(StoreError::WorkerGone)) {
-                Ok(_) => {
-                    if let Some(app) = app.upgrade() {
-                        app.global::<WelcomeAdapter>().set_card_linked(true);
-                    }
-                    tracing::info!("card linked to the new member");
-                }
-                Err(e) => tracing::error!("card not linked: {e}"),
-            }
-        });
-        if let Err(e) = spawned {
-            tracing::error!("cannot schedule the card link: {e}");
-        }
-    }
-}
-
-/// What a scan or tap identified the customer by.
-enum Identify {
-    Code(String),
-    Card(String),
-    Unreadable,
 }
