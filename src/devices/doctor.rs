@@ -124,13 +124,7 @@ fn check_nfc(config: &Config, wait: Duration, out: &mut dyn Write) -> io::Result
     };
     let result = Uart::open(path, n.baud)
         .map_err(Pn532Error::from)
-        .and_then(|link| {
-            let mut pn = Pn532::new(link);
-            pn.begin()?;
-            let fw = pn.firmware_version()?;
-            pn.set_passive_activation_retries(1)?;
-            Ok((pn, fw))
-        });
+        .and_then(Pn532::start);
     let (mut pn, fw) = match result {
         Ok(found) => found,
         Err(e) => {

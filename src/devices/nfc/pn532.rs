@@ -70,6 +70,16 @@ impl<T: Transport> Pn532<T> {
         }
     }
 
+    /// Opens a session on `link`: wakes the PN532, reads its firmware and limits passive
+    /// activation retries so each poll for a card returns promptly.
+    pub fn start(link: T) -> Result<(Pn532<T>, Firmware), Pn532Error> {
+        let mut pn = Pn532::new(link);
+        pn.begin()?;
+        let firmware = pn.firmware_version()?;
+        pn.set_passive_activation_retries(1)?;
+        Ok((pn, firmware))
+    }
+
     pub fn link(&self) -> &T {
         &self.link
     }

@@ -57,10 +57,7 @@ fn run<T: Transport, F: FnMut() -> std::io::Result<T>>(
     let mut reported_down = false;
     loop {
         let session = open().map_err(Pn532Error::from).and_then(|link| {
-            let mut pn = Pn532::new(link);
-            pn.begin()?;
-            let fw = pn.firmware_version()?;
-            pn.set_passive_activation_retries(1)?;
+            let (pn, fw) = Pn532::start(link)?;
             tracing::info!(link = %pn.link().describe(), "NFC reader ready: {fw}");
             Ok(pn)
         });

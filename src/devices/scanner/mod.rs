@@ -8,3 +8,30 @@ pub mod debounce;
 pub mod lines;
 pub mod serial;
 pub mod wedge;
+
+use std::time::Instant;
+
+use crate::devices::{DeviceEvent, EventSink};
+
+/// Hands one line from any scanner to the application: a new code as `Scan`, a repeat
+/// inside the debounce window dropped, a rejected line logged and reported as
+/// `ScanRejected` (so feedback can sound it).
+pub(crate) fn deliver(
+    line: Result<lines::Scan, lines::Rejected>,
+    debounce: &mut debounce::Debouncer,
+    sink: &EventSink,
+) {
+    match line {
+        Ok(scan) if debounce.accept(&scan.text, Instant::now()) => sink(DeviceEvent::Scan {
+            text: scan.text,
+            symbology: scan.symbology,
+        }),
+        Ok(scan) => tracing::debug!(len = scan.text.len(), "repeated scan ignored"),
+        Err(reason) => {
+            tracing::warn!("scan rejected: {reason}");
+            sink(DeviceEvent::ScanRejected {
+                reason: reason.to_string(),
+            });
+        }
+    }
+}

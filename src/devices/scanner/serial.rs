@@ -5,7 +5,7 @@ use std::io::{ErrorKind, Read};
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::debounce::Debouncer;
 use super::lines::{LineSplitter, Suffix};
@@ -92,24 +92,7 @@ fn run(s: &SerialScannerSettings, sink: &EventSink, stop: &Receiver<()>) {
                         }
                         Ok(n) => {
                             for line in splitter.push(&buf[..n]) {
-                                match line {
-                                    Ok(scan) if debounce.accept(&scan.text, Instant::now()) => {
-                                        sink(DeviceEvent::Scan {
-                                            text: scan.text,
-                                            symbology: scan.symbology,
-                                        });
-                                    }
-                                    Ok(scan) => tracing::debug!(
-                                        len = scan.text.len(),
-                                        "repeated scan ignored"
-                                    ),
-                                    Err(reason) => {
-                                        tracing::warn!("scan rejected: {reason}");
-                                        sink(DeviceEvent::ScanRejected {
-                                            reason: reason.to_string(),
-                                        });
-                                    }
-                                }
+                                super::deliver(line, &mut debounce, sink);
                             }
                         }
                         Err(e)

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::debounce::Debouncer;
 use super::lines::{LineSplitter, Rejected, Scan, Suffix};
@@ -140,16 +140,7 @@ pub fn spawn(
                             Ok(events) => {
                                 for e in events {
                                     for line in decoder.event(e.event_type().0, e.code(), e.value()) {
-                                        match line {
-                                            Ok(scan) if debounce.accept(&scan.text, Instant::now()) => {
-                                                sink(DeviceEvent::Scan { text: scan.text, symbology: scan.symbology });
-                                            }
-                                            Ok(_) => {}
-                                            Err(reason) => {
-                                                tracing::warn!("scan rejected: {reason}");
-                                                sink(DeviceEvent::ScanRejected { reason: reason.to_string() });
-                                            }
-                                        }
+                                        super::deliver(line, &mut debounce, &sink);
                                     }
                                 }
                             }
