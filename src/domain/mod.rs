@@ -1,5 +1,6 @@
-//! Pure domain logic: phone numbers, regions, languages, sign-up rules, domain events and
-//! timing statistics. Nothing in here does I/O, so all of it is unit-tested directly.
+//! Pure domain logic: phone numbers, regions, languages, sign-up rules, domain events, what
+//! the CRM answers, and timing statistics. Nothing in here does I/O, so all of it is unit-tested directly.
+pub mod crm;
 pub mod events;
 pub mod language;
 pub mod phone;

@@ -62,7 +62,8 @@ impl Store {
     }
 
     fn member_where(&self, condition: &str, value: &str) -> Result<Option<Member>, StoreError> {
-        let sql = format!("SELECT id, phone_e164, joined_at FROM members WHERE {condition}");
+        let sql =
+            format!("SELECT id, phone_e164, joined_at FROM members WHERE {condition} LIMIT 1");
         Ok(self
             .conn
             .prepare_cached(&sql)?
@@ -162,13 +163,7 @@ fn join_new(
     for consent in &consents {
         insert_consent(tx, &member_id, consent, now)?;
     }
-    if request.signup_bonus_points > 0 {
-        tx.execute(
-            "INSERT INTO points_ledger (member_id, delta, reason, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![member_id, request.signup_bonus_points, SIGNUP_BONUS_REASON, now],
-        )?;
-    }
-    outbox::append(
+    let event_id = outbox::append(
         tx,
         &DomainEvent::MemberJoined {
             member_id: member_id.clone(),
@@ -179,6 +174,19 @@ fn join_new(
         },
         now,
     )?;
+    if request.signup_bonus_points > 0 {
+        tx.execute(
+            "INSERT INTO points_ledger (member_id, delta, reason, created_at, event_id)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                member_id,
+                request.signup_bonus_points,
+                SIGNUP_BONUS_REASON,
+                now,
+                event_id
+            ],
+        )?;
+    }
     Ok(JoinOutcome {
         balance: balance(tx, &member_id)?,
         member_id,
@@ -267,12 +275,24 @@ fn latest_consent(
         .optional()?)
 }
 
+/// The balance shown to the member. Before the CRM has reported one it is the sum of the
+/// local ledger; after, it is the CRM's figure plus the local changes whose events the CRM
+/// has not acknowledged yet (those still in the outbox).
 fn balance(conn: &rusqlite::Connection, member_id: &str) -> Result<i64, StoreError> {
-    Ok(conn.query_row(
-        "SELECT COALESCE(SUM(delta), 0) FROM points_ledger WHERE member_id = ?1",
-        [member_id],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .query_row(
+            "SELECT CASE WHEN m.crm_balance IS NULL
+                 THEN (SELECT COALESCE(SUM(delta), 0) FROM points_ledger WHERE member_id = m.id)
+                 ELSE m.crm_balance + (SELECT COALESCE(SUM(l.delta), 0) FROM points_ledger l
+                                       JOIN outbox o ON o.event_id = l.event_id
+                                       WHERE l.member_id = m.id)
+             END
+             FROM members m WHERE m.id = ?1",
+            [member_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod members;
 pub mod migrations;
 pub mod outbox;
+pub mod sync;
 pub mod timings;
 pub mod worker;
 

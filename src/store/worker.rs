@@ -16,6 +16,7 @@ type Job = Box<dyn FnOnce(&mut Store) + Send>;
 #[derive(Clone)]
 pub struct StoreHandle {
     jobs: mpsc::Sender<Job>,
+    outbox_changed: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl StoreHandle {
@@ -52,7 +53,23 @@ impl StoreHandle {
             })
             .map_err(|_| StoreError::WorkerGone)?;
         opened_rx.recv().map_err(|_| StoreError::WorkerGone)??;
-        Ok((StoreHandle { jobs }, thread))
+        Ok((
+            StoreHandle {
+                jobs,
+                outbox_changed: Default::default(),
+            },
+            thread,
+        ))
+    }
+
+    /// Tells whoever delivers the outbox (the sync loop) that a commit added to it.
+    pub fn notify_outbox(&self) {
+        self.outbox_changed.notify_one();
+    }
+
+    /// Fires after [`StoreHandle::notify_outbox`].
+    pub fn outbox_signal(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.outbox_changed.clone()
     }
 
     /// Queues `job`; the returned receiver yields its result.

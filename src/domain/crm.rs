@@ -1,0 +1,194 @@
+//! What the central CRM tells the kiosk, as domain values: the fate of each delivered event
+//! and the changes it publishes (members, catalogue, surveys, settings). The wire envelopes
+//! live in `sync::contract`; storage applies these in `store::sync`.
+use serde::{Deserialize, Serialize};
+
+/// The CRM's verdict on one delivered event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    /// Stored now.
+    Accepted,
+    /// Stored earlier (its answer was lost, or it was sent twice).
+    Duplicate,
+    /// Will never be stored; kept locally for staff with the reason.
+    Rejected { reason: String },
+}
+
+/// The member a sign-up was filed under: the kiosk adopts the CRM's id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Adoption {
+    pub kiosk_member_id: String,
+    pub member_id: String,
+    pub merged: bool,
+}
+
+/// One event's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub event_id: String,
+    pub status: DeliveryStatus,
+    pub adoption: Option<Adoption>,
+}
+
+/// What a pushed batch changed locally.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliverySummary {
+    pub delivered: u64,
+    pub rejected: u64,
+    pub adopted: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeletionReason {
+    /// A request to forget the member: their data and queued events go.
+    Erasure,
+    /// Merged into another member, who keeps the cards and history.
+    Merged,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CatalogCollection {
+    Tiers,
+    Rewards,
+    EarningRules,
+}
+
+impl CatalogCollection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CatalogCollection::Tiers => "tiers",
+            CatalogCollection::Rewards => "rewards",
+            CatalogCollection::EarningRules => "earning_rules",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurveyQuestion {
+    pub kind: String,
+    pub prompt: serde_json::Value,
+    #[serde(default)]
+    pub choices: Option<serde_json::Value>,
+    #[serde(default = "yes")]
+    pub required: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Settings the CRM manages; an absent key keeps the kiosk's own value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrmSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signup_bonus_points: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy_notice_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_secs: Option<u64>,
+}
+
+/// One change from the CRM's feed. Each is idempotent: applying it twice is harmless.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CrmChange {
+    MemberUpsert {
+        member_id: String,
+        phone_e164: String,
+        #[serde(default)]
+        tier: Option<String>,
+        balance: i64,
+        #[serde(default)]
+        card_uids: Vec<String>,
+        joined_at: String,
+    },
+    MemberDeleted {
+        member_id: String,
+        reason: DeletionReason,
+        #[serde(default)]
+        merged_into: Option<String>,
+    },
+    CatalogUpsert {
+        collection: CatalogCollection,
+        id: String,
+        body: serde_json::Value,
+    },
+    CatalogDeleted {
+        collection: CatalogCollection,
+        id: String,
+    },
+    SurveyUpsert {
+        survey_id: String,
+        version: i64,
+        title: serde_json::Value,
+        active: bool,
+        questions: Vec<SurveyQuestion>,
+    },
+    Settings {
+        values: CrmSettings,
+    },
+}
+
+/// A number as the contract allows it: `+`, then 7 to 15 digits, not starting with 0.
+pub fn is_e164(value: &str) -> bool {
+    let Some(digits) = value.strip_prefix('+') else {
+        return false;
+    };
+    (7..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0')
+}
+
+/// A card UID as the kiosk stores it: 4 to 10 bytes in upper-case hex.
+pub fn is_card_uid(value: &str) -> bool {
+    (8..=20).contains(&value.len())
+        && value.len().is_multiple_of(2)
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_parse_from_the_contract_examples() {
+        let change: CrmChange = serde_json::from_str(
+            r#"{"type":"member_upsert","member_id":"crm-1","phone_e164":"+85291234567",
+                "balance":250,"joined_at":"2026-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        assert!(
+            matches!(change, CrmChange::MemberUpsert { balance: 250, ref tier, .. } if tier.is_none())
+        );
+        let change: CrmChange = serde_json::from_str(
+            r#"{"type":"member_deleted","member_id":"crm-1","reason":"merged","merged_into":"crm-2"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            change,
+            CrmChange::MemberDeleted {
+                member_id: "crm-1".into(),
+                reason: DeletionReason::Merged,
+                merged_into: Some("crm-2".into())
+            }
+        );
+        assert!(serde_json::from_str::<CrmChange>(r#"{"type":"teleport"}"#).is_err());
+    }
+
+    #[test]
+    fn numbers_and_uids_are_checked_before_they_are_stored() {
+        assert!(is_e164("+85291234567"));
+        assert!(!is_e164("85291234567"));
+        assert!(!is_e164("+0123456789"));
+        assert!(!is_e164("+852 9123"));
+        assert!(is_card_uid("04A1B2C3"));
+        assert!(!is_card_uid("04a1b2c3"));
+        assert!(!is_card_uid("04A1B2C"));
+    }
+}
