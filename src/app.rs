@@ -12,6 +12,7 @@ use crate::config::{Config, ConfigError};
 use crate::devices::runtime::Devices;
 use crate::devices::{DeviceEvent, EventSink};
 use crate::store::{DATABASE_FILE, StoreError, StoreHandle};
+use crate::sync::{SyncHandle, SyncStatus};
 use crate::ui::{AppWindow, KioskController, UiSettings};
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +32,8 @@ pub enum KioskError {
     Devices(std::io::Error),
     #[error("cannot start background runtime: {0}")]
     Runtime(std::io::Error),
+    #[error("sync: {0}")]
+    Sync(#[from] crate::sync::SyncError),
     #[error("{0}")]
     Usage(String),
 }
@@ -44,6 +47,7 @@ pub struct Kiosk {
     store_thread: Option<JoinHandle<()>>,
     runtime: Option<tokio::runtime::Runtime>,
     devices: Option<Devices>,
+    sync: Option<SyncHandle>,
 }
 
 /// Device events waiting for the UI thread; beyond this a babbling device loses events.
@@ -67,7 +71,17 @@ impl Kiosk {
             .enable_all()
             .build()
             .map_err(KioskError::Runtime)?;
-        crate::sync::spawn_queue_monitor(runtime.handle(), store.clone(), Duration::from_secs(300));
+        let sync = SyncHandle::start(runtime.handle(), store.clone(), config.crm.as_ref());
+        // Settings the CRM published last time override the file (the pull keeps them current
+        // for the next start).
+        let config = match store.call(|s| s.crm_settings()) {
+            Ok(settings) => config.with_crm_settings(&settings),
+            Err(e) => {
+                tracing::warn!("CRM settings not read: {e}");
+                config.clone()
+            }
+        };
+        let config = &config;
 
         let window = AppWindow::new()?;
         let controller =
@@ -103,7 +117,13 @@ impl Kiosk {
             store_thread: Some(store_thread),
             runtime: Some(runtime),
             devices: Some(devices),
+            sync: Some(sync),
         })
+    }
+
+    /// The sync state as staff mode shows it.
+    pub fn sync_status(&self) -> Option<tokio::sync::watch::Receiver<SyncStatus>> {
+        self.sync.as_ref().map(SyncHandle::status)
     }
 
     /// Shows the window and runs until it is closed or the process is told to stop
@@ -131,10 +151,21 @@ impl Kiosk {
             store_thread,
             runtime,
             devices,
+            sync,
             ..
         } = self;
         drop(devices);
         if let Some(runtime) = runtime {
+            if let Some(sync) = sync {
+                // Ends the request in flight; an answer already received is recorded in one
+                // transaction or not at all, so nothing is lost either way.
+                let stopped = runtime.block_on(async {
+                    tokio::time::timeout(Duration::from_secs(3), sync.stop()).await
+                });
+                if stopped.is_err() {
+                    tracing::warn!("sync did not stop within 3 s; abandoning its request");
+                }
+            }
             runtime.shutdown_timeout(Duration::from_secs(2));
         }
         drop(controller);

@@ -1,5 +1,5 @@
 //! Command-line interface (clap): run the kiosk, check the configuration, print sign-up
-//! timing statistics.
+//! timing statistics, check devices, sync once, drive the simulated devices.
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -32,6 +32,9 @@ pub enum Command {
         #[arg(long, default_value_t = 30)]
         wait: u64,
     },
+    /// Push the queued events to the CRM and pull its changes once, then print the sync
+    /// state (the running kiosk does this continuously)
+    Sync,
     /// Send a simulated scan or card tap to the kiosk running with simulated devices
     Simulate {
         #[command(subcommand)]

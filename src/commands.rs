@@ -1,4 +1,5 @@
-//! The subcommands behind the CLI: `run`, `check-config` and `stats`.
+//! The subcommands behind the CLI: `run`, `check-config`, `stats`, `doctor`, `sync` and
+//! `simulate`.
 use std::path::Path;
 
 use time::{
@@ -11,7 +12,8 @@ use crate::cli::{Cli, Command, SimulateAction, StatsArgs};
 use crate::config::Config;
 use crate::devices::{doctor, simulator};
 use crate::domain::timing::{Spread, summarize};
-use crate::store::{DATABASE_FILE, Store};
+use crate::store::{DATABASE_FILE, Store, StoreHandle};
+use crate::sync::{CrmClient, Engine, SyncStatus};
 
 const DAY: &[BorrowedFormatItem<'_>] = format_description!("[year]-[month]-[day]");
 
@@ -65,6 +67,7 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
                 Ok(())
             }
         }
+        Some(Command::Sync) => sync_once(&config, &data_dir),
         Some(Command::Stats(args)) => {
             print!(
                 "{}",
@@ -73,6 +76,51 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
             Ok(())
         }
     }
+}
+
+/// One sync round from the command line, on the same engine the kiosk runs.
+fn sync_once(config: &Config, data_dir: &Path) -> Result<(), KioskError> {
+    let Some(crm) = &config.crm else {
+        return Err(KioskError::Usage(
+            "no [crm] in the configuration: events stay queued in the outbox".into(),
+        ));
+    };
+    std::fs::create_dir_all(data_dir).map_err(|source| KioskError::DataDir {
+        path: data_dir.to_owned(),
+        source,
+    })?;
+    let (store, thread) = StoreHandle::open(&data_dir.join(DATABASE_FILE))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(KioskError::Runtime)?;
+    let (status, _) = tokio::sync::watch::channel(SyncStatus::default());
+    let result = CrmClient::new(crm).and_then(|client| {
+        let mut engine = Engine::new(client, crm, store.clone(), status);
+        runtime.block_on(engine.round())
+    });
+    let snapshot = store.call(|s| s.sync_snapshot());
+    drop(store);
+    if thread.join().is_err() {
+        tracing::error!("storage thread panicked");
+    }
+    let summary = result?;
+    let snapshot = snapshot?;
+    println!(
+        "delivered {} events ({} rejected, {} members adopted); applied {} changes ({} skipped)",
+        summary.delivered,
+        summary.rejected,
+        summary.adopted,
+        summary.changes_applied,
+        summary.changes_skipped
+    );
+    println!(
+        "queued: {}  rejected in total: {}  last sync: {}",
+        snapshot.queue_depth,
+        snapshot.rejected_count,
+        snapshot.last_sync_at.as_deref().unwrap_or("never")
+    );
+    Ok(())
 }
 
 /// The `stats` report for the period the arguments select, `today` being the UTC date.

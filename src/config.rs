@@ -26,6 +26,85 @@ pub struct Config {
     /// Buzzer/LED on GPIO pins; absent means none.
     pub feedback: Option<FeedbackConfig>,
     pub simulator: SimulatorConfig,
+    /// The central CRM; absent means events wait in the outbox.
+    pub crm: Option<CrmConfig>,
+    /// Staff mode; absent means it cannot be opened.
+    pub staff: Option<StaffConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrmConfig {
+    /// Base URL of the CRM's kiosk API (the contract's `/v1/...` paths go under it). HTTPS,
+    /// or plain HTTP to a loopback address only.
+    pub url: String,
+    /// This kiosk's id, sent with every request (letters, digits, `.`, `_`, `-`).
+    pub kiosk_id: String,
+    /// The kiosk's bearer token; or `token_file` to keep it out of this file.
+    pub token: Option<String>,
+    pub token_file: Option<PathBuf>,
+    /// Trust only the CA certificate(s) in this PEM file instead of the built-in roots.
+    pub ca_file: Option<PathBuf>,
+    /// Events per push (1..1000).
+    pub batch_size: u32,
+    /// Seconds before any request is given up (5..300).
+    pub timeout_secs: u64,
+    /// Seconds between pulls of the CRM's changes when nothing else happens.
+    pub pull_secs: u64,
+    /// Seconds between heartbeats.
+    pub heartbeat_secs: u64,
+    /// Longest wait between retries, in seconds.
+    pub max_backoff_secs: u64,
+}
+
+impl Default for CrmConfig {
+    fn default() -> Self {
+        CrmConfig {
+            url: String::new(),
+            kiosk_id: String::new(),
+            token: None,
+            token_file: None,
+            ca_file: None,
+            batch_size: 200,
+            timeout_secs: 15,
+            pull_secs: 60,
+            heartbeat_secs: 300,
+            max_backoff_secs: 300,
+        }
+    }
+}
+
+impl CrmConfig {
+    /// The bearer token, read from `token_file` if that is how it is given.
+    pub fn bearer_token(&self) -> Result<String, String> {
+        match (&self.token, &self.token_file) {
+            (Some(token), None) => Ok(token.trim().to_owned()),
+            (None, Some(path)) => std::fs::read_to_string(path)
+                .map(|t| t.trim().to_owned())
+                .map_err(|e| format!("cannot read {}: {e}", path.display())),
+            _ => Err("give exactly one of token or token_file".into()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StaffConfig {
+    /// The PIN that opens staff mode: 4 to 8 digits.
+    pub pin: String,
+    /// Wrong PINs in a row before staff mode locks for `lockout_secs`.
+    pub max_attempts: u32,
+    pub lockout_secs: u64,
+}
+
+impl Default for StaffConfig {
+    fn default() -> Self {
+        StaffConfig {
+            pin: String::new(),
+            max_attempts: 5,
+            lockout_secs: 60,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -364,7 +443,46 @@ impl Config {
                 ));
             }
         }
+        if let Some(crm) = &self.crm {
+            crm.check()
+                .map_err(|(key, problem)| invalid(key, problem))?;
+        }
+        if let Some(staff) = &self.staff {
+            let digits = staff.pin.len();
+            if !(4..=8).contains(&digits) || !staff.pin.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(invalid("staff.pin", "must be 4 to 8 digits".into()));
+            }
+            if staff.max_attempts == 0 {
+                return Err(invalid("staff.max_attempts", "must be at least 1".into()));
+            }
+        }
         Ok(())
+    }
+
+    /// This configuration with the settings the CRM manages laid over it. If the result does
+    /// not pass [`Config::check`] the CRM's values are ignored (and logged).
+    pub fn with_crm_settings(&self, settings: &crate::domain::crm::CrmSettings) -> Config {
+        let mut merged = self.clone();
+        let k = &mut merged.kiosk;
+        if let Some(name) = &settings.store_name {
+            k.store_name = name.clone();
+        }
+        if let Some(points) = settings.signup_bonus_points {
+            k.signup_bonus_points = points;
+        }
+        if let Some(version) = &settings.privacy_notice_version {
+            k.privacy_notice_version = version.clone();
+        }
+        if let Some(secs) = settings.idle_timeout_secs {
+            k.idle_timeout_secs = secs;
+        }
+        match merged.check(&ConfigSource::BuiltInDefaults) {
+            Ok(()) => merged,
+            Err(e) => {
+                tracing::warn!("settings from the CRM ignored: {e}");
+                self.clone()
+            }
+        }
     }
 
     pub fn idle_timeout(&self) -> Duration {
@@ -396,6 +514,66 @@ impl Config {
             Some(home) => home.join(".local/share/member-kiosk"),
             None => PathBuf::from("member-kiosk-data"),
         }
+    }
+}
+
+impl CrmConfig {
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        let url = reqwest::Url::parse(&self.url)
+            .map_err(|e| ("crm.url", format!("is not a URL ({e}): {:?}", self.url)))?;
+        let loopback = match url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(name)) => name == "localhost",
+            None => false,
+        };
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            "http" => {
+                return Err((
+                    "crm.url",
+                    "must use https (plain http only to a loopback address)".into(),
+                ));
+            }
+            other => return Err(("crm.url", format!("must be https, not {other}"))),
+        }
+        let id_ok = (1..=64).contains(&self.kiosk_id.len())
+            && self
+                .kiosk_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+        if !id_ok {
+            return Err((
+                "crm.kiosk_id",
+                "must be 1 to 64 letters, digits, '.', '_' or '-'".into(),
+            ));
+        }
+        if self.token.is_some() == self.token_file.is_some() {
+            return Err((
+                "crm.token",
+                "give exactly one of token or token_file".into(),
+            ));
+        }
+        if self.token.as_deref().is_some_and(|t| t.trim().is_empty()) {
+            return Err(("crm.token", "must not be empty".into()));
+        }
+        if !(1..=1000).contains(&self.batch_size) {
+            return Err(("crm.batch_size", "must be between 1 and 1000".into()));
+        }
+        if !(1..=300).contains(&self.timeout_secs) {
+            return Err(("crm.timeout_secs", "must be between 1 and 300".into()));
+        }
+        if !(1..=86_400).contains(&self.pull_secs) {
+            return Err(("crm.pull_secs", "must be between 1 and 86400".into()));
+        }
+        if !(10..=86_400).contains(&self.heartbeat_secs) {
+            return Err(("crm.heartbeat_secs", "must be between 10 and 86400".into()));
+        }
+        if !(1..=3600).contains(&self.max_backoff_secs) {
+            return Err(("crm.max_backoff_secs", "must be between 1 and 3600".into()));
+        }
+        Ok(())
     }
 }
 
@@ -502,5 +680,54 @@ mod tests {
         assert!(nfc.contains("nfc.path"), "{nfc}");
         let wrong_type = check("[kiosk]\nsignup_bonus_points = \"lots\"\n").unwrap_err();
         assert!(wrong_type.contains("signup_bonus_points"), "{wrong_type}");
+    }
+
+    #[test]
+    fn the_crm_needs_tls_an_id_and_exactly_one_token() {
+        let good = "[crm]\nurl = \"https://crm.example.com/kiosk-api\"\nkiosk_id = \"shop-1\"\ntoken = \"t\"\n";
+        let config = check(good).unwrap();
+        assert_eq!(config.crm.as_ref().unwrap().batch_size, 200);
+        assert_eq!(config.crm.unwrap().bearer_token().unwrap(), "t");
+        let plain =
+            check(&good.replace("https://crm.example.com", "http://crm.example.com")).unwrap_err();
+        assert!(
+            plain.contains("crm.url") && plain.contains("https"),
+            "{plain}"
+        );
+        check(&good.replace("https://crm.example.com", "http://127.0.0.1:8080")).unwrap();
+        let id = check(&good.replace("shop-1", "shop 1")).unwrap_err();
+        assert!(id.contains("crm.kiosk_id"), "{id}");
+        let both = check(&format!("{good}token_file = \"/etc/member-kiosk/token\"\n")).unwrap_err();
+        assert!(both.contains("crm.token"), "{both}");
+        let batch = check(&format!("{good}batch_size = 0\n")).unwrap_err();
+        assert!(batch.contains("crm.batch_size"), "{batch}");
+    }
+
+    #[test]
+    fn crm_settings_override_the_file_unless_they_are_out_of_range() {
+        use crate::domain::crm::CrmSettings;
+        let base = Config::default();
+        let merged = base.with_crm_settings(&CrmSettings {
+            store_name: Some("Tea House".into()),
+            signup_bonus_points: Some(50),
+            ..Default::default()
+        });
+        assert_eq!(merged.kiosk.store_name, "Tea House");
+        assert_eq!(merged.kiosk.signup_bonus_points, 50);
+        assert_eq!(merged.kiosk.idle_timeout_secs, base.kiosk.idle_timeout_secs);
+        let bad = base.with_crm_settings(&CrmSettings {
+            idle_timeout_secs: Some(1),
+            ..Default::default()
+        });
+        assert_eq!(bad, base);
+    }
+
+    #[test]
+    fn the_staff_pin_is_four_to_eight_digits() {
+        assert!(check("[staff]\npin = \"2468\"\n").is_ok());
+        for bad in ["123", "123456789", "12a4", ""] {
+            let e = check(&format!("[staff]\npin = \"{bad}\"\n")).unwrap_err();
+            assert!(e.contains("staff.pin"), "{e}");
+        }
     }
 }

@@ -130,9 +130,11 @@ impl KioskController {
             .store
             .submit(move |store| store.link_card(&uid, &member_id));
         let app = self.app.clone();
+        let store = self.store.clone();
         let spawned = slint::spawn_local(async move {
             match result.await.unwrap_or(Err(StoreError::WorkerGone)) {
                 Ok(_) => {
+                    store.notify_outbox();
                     if let Some(app) = app.upgrade() {
                         app.global::<WelcomeAdapter>().set_card_linked(true);
                     }

@@ -291,7 +291,10 @@ impl KioskController {
             return;
         }
         let outcome = match result {
-            Ok(outcome) => outcome,
+            Ok(outcome) => {
+                self.store.notify_outbox();
+                outcome
+            }
             Err(e) => {
                 if e.is_disk_full() {
                     tracing::error!("sign-up not saved: the disk is full");
