@@ -2,6 +2,7 @@
 //! taps by element id or label, and waiting for the storage thread without sleeping.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod crm;
 pub mod pn532_sim;
 pub mod pty;
 
