@@ -109,6 +109,23 @@ impl Kiosk {
         .map_err(|e| KioskError::Usage(format!("cannot receive device events: {e}")))?;
         let devices = Devices::start(config, data_dir, sink).map_err(KioskError::Devices)?;
 
+        // The sync loop's state reaches staff mode on the UI thread.
+        let mut sync_status = sync.status();
+        let weak = Rc::downgrade(&controller);
+        slint::spawn_local(async move {
+            loop {
+                let status = sync_status.borrow_and_update().clone();
+                match weak.upgrade() {
+                    Some(controller) => controller.show_sync_status(&status),
+                    None => return,
+                }
+                if sync_status.changed().await.is_err() {
+                    return;
+                }
+            }
+        })
+        .map_err(|e| KioskError::Usage(format!("cannot receive sync status: {e}")))?;
+
         Ok(Kiosk {
             window,
             controller,

@@ -50,7 +50,13 @@ fn check_targets(h: &Harness, screen: &str, (w, h_px): (f32, f32)) {
 
 #[test]
 fn touch_targets_fit_every_supported_screen() {
-    let h = Harness::start(Config::default());
+    let h = Harness::start(Config {
+        staff: Some(member_kiosk::config::StaffConfig {
+            pin: "2468".into(),
+            ..Default::default()
+        }),
+        ..Config::default()
+    });
     run_on_event_loop(async move {
         for size in [
             (800.0, 480.0),
@@ -82,6 +88,13 @@ fn touch_targets_fit_every_supported_screen() {
             h.tap("AttractPage::points-button");
             check_targets(&h, "my points", size);
             h.tap("LookupPage::back-button");
+            for _ in 0..5 {
+                h.tap("AttractPage::staff-corner");
+            }
+            check_targets(&h, "staff PIN", size);
+            h.tap_digits("2468");
+            check_targets(&h, "staff mode", size);
+            h.tap("StaffPage::exit-button");
         }
     });
 }

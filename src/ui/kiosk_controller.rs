@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use slint::{ComponentHandle, SharedString, Timer, TimerMode};
 
 use super::join_state::JoinState;
+use super::staff_mode::StaffState;
 use super::{
     AppWindow, JoinAdapter, JoinProblem, KioskAdapter, RecognisedAdapter, Screen, WelcomeAdapter,
 };
@@ -28,6 +29,7 @@ pub struct UiSettings {
     pub idle_timeout: Duration,
     pub signup_bonus_points: i64,
     pub privacy_notice_version: String,
+    pub staff: Option<crate::config::StaffConfig>,
 }
 
 impl UiSettings {
@@ -41,6 +43,7 @@ impl UiSettings {
             idle_timeout: config.idle_timeout(),
             signup_bonus_points: k.signup_bonus_points,
             privacy_notice_version: k.privacy_notice_version.clone(),
+            staff: config.staff.clone(),
         }
     }
 }
@@ -59,6 +62,8 @@ pub struct KioskController {
     pub(super) nfc_available: Cell<bool>,
     /// Device events handled so far (observable by tests and diagnostics).
     pub(super) device_events: Cell<u64>,
+    /// The staff PIN gate; `None` when no PIN is configured.
+    pub(super) staff: RefCell<Option<StaffState>>,
     /// Bumped whenever the flow is abandoned, so a late commit result is not shown to the
     /// next customer.
     pub(super) flow: Cell<u64>,
@@ -74,6 +79,7 @@ impl KioskController {
                 settings.regions.clone(),
                 settings.default_region,
             )),
+            staff: RefCell::new(settings.staff.as_ref().map(StaffState::new)),
             settings,
             store,
             idle: Timer::default(),
@@ -88,6 +94,7 @@ impl KioskController {
         controller.join.borrow().render_regions(app);
         controller.set_language(controller.settings.language);
         controller.go(Screen::Attract);
+        controller.install_staff_mode(app);
 
         let weak = Rc::downgrade(&controller);
         let with = move |f: fn(&KioskController)| {
