@@ -24,6 +24,8 @@ const PULL_PAGE: u32 = 500;
 const MAX_PAGES_PER_ROUND: u32 = 200;
 /// A kiosk clock further off than this from the CRM's is logged.
 const CLOCK_SKEW_WARNING: Duration = Duration::from_secs(300);
+/// How often staff mode's queue depth is refreshed during a drain.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(500);
 /// How often the queue is re-counted when no CRM is configured.
 const UNCONFIGURED_CHECK: Duration = Duration::from_secs(300);
 
@@ -136,6 +138,7 @@ pub struct Engine {
     pull_interval: Duration,
     heartbeat_interval: Duration,
     last_heartbeat: Option<Instant>,
+    last_progress: Option<Instant>,
     backoff: Backoff,
 }
 
@@ -155,6 +158,7 @@ impl Engine {
             pull_interval: Duration::from_secs(config.pull_secs),
             heartbeat_interval: Duration::from_secs(config.heartbeat_secs),
             last_heartbeat: None,
+            last_progress: None,
             backoff: Backoff::new(
                 Duration::from_secs(1),
                 Duration::from_secs(config.max_backoff_secs),
@@ -349,7 +353,16 @@ impl Engine {
         }
     }
 
-    async fn publish_progress(&self) {
+    /// Keeps staff mode's queue depth moving during a long drain, at most twice a second
+    /// (counting the queue is not free on a large backlog).
+    async fn publish_progress(&mut self) {
+        if self
+            .last_progress
+            .is_some_and(|at| at.elapsed() < PROGRESS_INTERVAL)
+        {
+            return;
+        }
+        self.last_progress = Some(Instant::now());
         if let Ok(snapshot) = self.store_call(|s| s.sync_snapshot()).await {
             self.status.send_modify(|s| {
                 s.queue_depth = snapshot.queue_depth;
