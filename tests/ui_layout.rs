@@ -94,6 +94,8 @@ fn touch_targets_fit_every_supported_screen() {
             check_targets(&h, "staff PIN", size);
             h.tap_digits("2468");
             check_targets(&h, "staff mode", size);
+            // No CRM is configured here: staff are told the events stay on the kiosk.
+            h.assert_text("CRM connection: No CRM configured: events are kept on this kiosk");
             h.tap("StaffPage::exit-button");
         }
     });

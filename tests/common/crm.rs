@@ -86,6 +86,26 @@ impl TestCrm {
     /// Serves on `listener` (bind it early to know the port) from the current tokio runtime.
     pub fn serve(listener: std::net::TcpListener) -> TestCrm {
         listener.set_nonblocking(true).expect("nonblocking");
+        let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+        TestCrm::serve_on(listener)
+    }
+
+    /// Serves HTTPS with `tls` (certificate and key) on `listener`.
+    pub fn serve_tls(
+        listener: std::net::TcpListener,
+        tls: tokio_rustls::rustls::ServerConfig,
+    ) -> TestCrm {
+        listener.set_nonblocking(true).expect("nonblocking");
+        TestCrm::serve_on(TlsListener {
+            tcp: tokio::net::TcpListener::from_std(listener).expect("tokio listener"),
+            acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(tls)),
+        })
+    }
+
+    fn serve_on<L>(listener: L) -> TestCrm
+    where
+        L: axum::serve::Listener<Addr = SocketAddr>,
+    {
         let addr = listener.local_addr().expect("addr");
         let (holding, held) = std::sync::mpsc::sync_channel(16);
         let shared = Arc::new(Shared {
@@ -106,7 +126,6 @@ impl TestCrm {
                 post(check_verification),
             )
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -169,6 +188,33 @@ impl TestCrm {
 
     pub fn check_against_contract(&self, schema: &str, value: &Value) -> Vec<String> {
         self.shared.schemas.check(schema, value)
+    }
+}
+
+/// Accepts TCP connections and completes the TLS handshake; a client that refuses the
+/// certificate is simply dropped.
+struct TlsListener {
+    tcp: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((stream, addr)) = self.tcp.accept().await else {
+                continue;
+            };
+            if let Ok(tls) = self.acceptor.accept(stream).await {
+                return (tls, addr);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
     }
 }
 
