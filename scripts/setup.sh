@@ -9,7 +9,7 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config ca-certificates curl
-  libfontconfig1-dev libudev-dev
+  libfontconfig1-dev libudev-dev libinput-dev libxkbcommon-dev
   libxkbcommon0 libxkbcommon-x11-0 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libwayland-client0
   fonts-noto-cjk
   xvfb systemd

@@ -23,6 +23,7 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
     match &cli.command {
         None | Some(Command::Run) => {
             tracing::info!(config = %source, data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "starting member-kiosk");
+            crate::display::select(config.kiosk.display)?;
             Kiosk::build(&config, &data_dir)?.run()
         }
         Some(Command::CheckConfig) => {

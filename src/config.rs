@@ -252,6 +252,23 @@ pub struct KioskConfig {
     pub privacy_notice_version: String,
     /// Fill the screen (the appliance); off for development in a window.
     pub fullscreen: bool,
+    /// How to reach the screen: a desktop window, or straight to the display (KMS).
+    pub display: Display,
+}
+
+/// Slint's platform backend, chosen at start-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Display {
+    /// `$SLINT_BACKEND` if set; else a desktop window (X11 or Wayland) when a session is
+    /// there, falling back to KMS when none is (a Pi with Raspberry Pi OS Lite).
+    #[default]
+    Auto,
+    /// A window on X11 or Wayland (winit).
+    Window,
+    /// Straight to the screen through Linux KMS/DRM with the software renderer; touch and
+    /// keys through libinput. No desktop needed.
+    Kms,
 }
 
 impl Default for KioskConfig {
@@ -265,6 +282,7 @@ impl Default for KioskConfig {
             signup_bonus_points: 100,
             privacy_notice_version: "2026-01".into(),
             fullscreen: false,
+            display: Display::Auto,
         }
     }
 }

@@ -157,3 +157,29 @@ fn stats_prints_median_and_p95_of_the_period() {
             .contains("No sign-ups")
     );
 }
+
+#[test]
+fn kms_without_a_display_device_fails_with_a_clear_message_not_a_panic() {
+    if std::path::Path::new("/dev/dri/card0").exists() {
+        eprintln!("this machine has a DRM device: the failure path cannot be shown here");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kms.toml");
+    std::fs::write(&config, "[kiosk]\ndisplay = \"kms\"\n").unwrap();
+    let out = kiosk()
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .arg("run")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("user interface") && stderr.contains("DRM"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -35,7 +35,7 @@ fn the_unit_keeps_what_the_kiosk_relies_on() {
         "ConfigurationDirectory=member-kiosk",
         "User=member-kiosk",
         "DeviceAllow=char-ttyACM rw",
-        "DeviceAllow=char-input r",
+        "DeviceAllow=char-input rw",
         "DeviceAllow=char-drm rw",
     ] {
         assert!(unit.lines().any(|l| l == line), "missing {line}");
