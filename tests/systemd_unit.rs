@@ -37,6 +37,11 @@ fn the_unit_keeps_what_the_kiosk_relies_on() {
         "DeviceAllow=char-ttyACM rw",
         "DeviceAllow=char-input rw",
         "DeviceAllow=char-drm rw",
+        // The console lock (src/display/console.rs) needs tty1 as the controlling terminal.
+        "TTYPath=/dev/tty1",
+        "StandardInput=tty-force",
+        "DeviceAllow=/dev/tty1 rw",
+        "Conflicts=getty@tty1.service",
     ] {
         assert!(unit.lines().any(|l| l == line), "missing {line}");
     }

@@ -1,0 +1,56 @@
+//! Picks Slint's platform backend at start-up, from `kiosk.display`: a desktop window
+//! (winit, X11 or Wayland) or Linux KMS/DRM, which draws straight to the screen of a Pi that
+//! has no desktop and reads touch and keys through libinput. Both are compiled in. On KMS
+//! the kiosk also takes the console out of the way ([`console`]).
+pub mod console;
+
+use crate::config::Display;
+
+/// Selects the backend for `display`; `Auto` leaves Slint's own order (`$SLINT_BACKEND`,
+/// then winit, then KMS). Must run before the first window is created.
+pub fn select(display: Display) -> Result<(), slint::PlatformError> {
+    let (backend, renderer) = match display {
+        Display::Auto => return Ok(()),
+        Display::Window => ("winit", "software"),
+        Display::Kms => ("linuxkms", "software"),
+    };
+    tracing::info!(backend, renderer, "display backend");
+    slint::BackendSelector::new()
+        .backend_name(backend.into())
+        .renderer_name(renderer.into())
+        .select()
+}
+
+/// Whether the kiosk will draw on the Linux console's screen rather than in a desktop's
+/// window: always for `Kms`; for `Auto`, when no desktop session is there for Slint to open
+/// a window in (so Slint falls back to KMS).
+pub fn draws_on_console(display: Display, env: impl Fn(&str) -> Option<String>) -> bool {
+    match display {
+        Display::Kms => true,
+        Display::Window => false,
+        Display::Auto => {
+            let set = |name: &str| env(name).is_some_and(|v| !v.is_empty());
+            match env("SLINT_BACKEND") {
+                Some(backend) if !backend.is_empty() => backend.starts_with("linuxkms"),
+                _ => !set("DISPLAY") && !set("WAYLAND_DISPLAY"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_console_is_drawn_on_only_without_a_desktop() {
+        let none = |_: &str| None;
+        let x11 = |name: &str| (name == "DISPLAY").then(|| ":0".to_owned());
+        let forced = |name: &str| (name == "SLINT_BACKEND").then(|| "linuxkms-software".to_owned());
+        assert!(draws_on_console(Display::Kms, x11));
+        assert!(!draws_on_console(Display::Window, none));
+        assert!(draws_on_console(Display::Auto, none));
+        assert!(!draws_on_console(Display::Auto, x11));
+        assert!(draws_on_console(Display::Auto, forced));
+    }
+}
