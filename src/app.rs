@@ -72,8 +72,9 @@ impl Kiosk {
             .build()
             .map_err(KioskError::Runtime)?;
         let sync = SyncHandle::start(runtime.handle(), store.clone(), config.crm.as_ref());
-        // Settings the CRM published last time override the file (the pull keeps them current
-        // for the next start).
+        // Settings the CRM published last time override the file; new ones are taken while
+        // running (see the sync status task below).
+        let file_config = config.clone();
         let config = match store.call(|s| s.crm_settings()) {
             Ok(settings) => config.with_crm_settings(&settings),
             Err(e) => {
@@ -109,15 +110,32 @@ impl Kiosk {
         .map_err(|e| KioskError::Usage(format!("cannot receive device events: {e}")))?;
         let devices = Devices::start(config, data_dir, sink).map_err(KioskError::Devices)?;
 
-        // The sync loop's state reaches staff mode on the UI thread.
+        // The sync loop's state reaches staff mode on the UI thread, and settings the CRM
+        // publishes reach the screens.
         let mut sync_status = sync.status();
         let weak = Rc::downgrade(&controller);
+        let settings_store = store.clone();
         slint::spawn_local(async move {
+            let mut settings_seen = 0;
             loop {
                 let status = sync_status.borrow_and_update().clone();
                 match weak.upgrade() {
                     Some(controller) => controller.show_sync_status(&status),
                     None => return,
+                }
+                if status.settings_version != settings_seen {
+                    settings_seen = status.settings_version;
+                    match settings_store.submit(|s| s.crm_settings()).await {
+                        Ok(Ok(settings)) => {
+                            let merged = file_config.with_crm_settings(&settings);
+                            match weak.upgrade() {
+                                Some(c) => c.apply_settings(UiSettings::from_config(&merged)),
+                                None => return,
+                            }
+                        }
+                        Ok(Err(e)) => tracing::warn!("new CRM settings not read: {e}"),
+                        Err(_) => return,
+                    }
                 }
                 if sync_status.changed().await.is_err() {
                     return;

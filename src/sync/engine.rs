@@ -56,6 +56,9 @@ pub struct SyncStatus {
     pub rejected_count: u64,
     /// "kind: reason" of the newest rejected event.
     pub latest_rejection: Option<String>,
+    /// Goes up each time a pull stored new settings from the CRM, so the running kiosk
+    /// knows to take them.
+    pub settings_version: u64,
 }
 
 impl SyncStatus {
@@ -330,9 +333,15 @@ impl Engine {
                 }
             }
             let next = page.next_cursor;
+            let new_settings = changes
+                .iter()
+                .any(|c| matches!(c, CrmChange::Settings { .. }));
             let done = self
                 .store_call(move |s| s.apply_changes(&changes, &next))
                 .await?;
+            if new_settings {
+                self.status.send_modify(|s| s.settings_version += 1);
+            }
             applied += done.applied;
             skipped += done.skipped;
             if !page.has_more {

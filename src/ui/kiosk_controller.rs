@@ -51,7 +51,7 @@ impl UiSettings {
 pub struct KioskController {
     pub(super) me: Weak<KioskController>,
     pub(super) app: slint::Weak<AppWindow>,
-    settings: UiSettings,
+    settings: RefCell<UiSettings>,
     pub(super) store: StoreHandle,
     join: RefCell<JoinState>,
     idle: Timer,
@@ -80,7 +80,7 @@ impl KioskController {
                 settings.default_region,
             )),
             staff: RefCell::new(settings.staff.as_ref().map(StaffState::new)),
-            settings,
+            settings: RefCell::new(settings),
             store,
             idle: Timer::default(),
             screen: Cell::new(Screen::Attract),
@@ -90,9 +90,11 @@ impl KioskController {
             flow: Cell::new(0),
         });
         let kiosk = app.global::<KioskAdapter>();
-        kiosk.set_store_name(SharedString::from(controller.settings.store_name.as_str()));
+        kiosk.set_store_name(SharedString::from(
+            controller.settings().store_name.as_str(),
+        ));
         controller.join.borrow().render_regions(app);
-        controller.set_language(controller.settings.language);
+        controller.set_language(controller.settings().language);
         controller.go(Screen::Attract);
         controller.install_staff_mode(app);
 
@@ -176,6 +178,29 @@ impl KioskController {
         self.screen.get()
     }
 
+    /// The settings in force: the file's, with those the CRM manages laid over them.
+    fn settings(&self) -> std::cell::Ref<'_, UiSettings> {
+        self.settings.borrow()
+    }
+
+    /// Takes settings the CRM published while the kiosk runs. The store name changes at
+    /// once; the idle timeout, sign-up bonus and privacy notice version apply from the next
+    /// screen or sign-up, so a customer mid-way is not disturbed.
+    pub fn apply_settings(&self, settings: UiSettings) {
+        if let Some(app) = self.app.upgrade() {
+            app.global::<KioskAdapter>()
+                .set_store_name(SharedString::from(settings.store_name.as_str()));
+        }
+        tracing::info!(
+            store_name = %settings.store_name,
+            bonus = settings.signup_bonus_points,
+            notice = %settings.privacy_notice_version,
+            idle_secs = settings.idle_timeout.as_secs(),
+            "settings from the CRM applied"
+        );
+        *self.settings.borrow_mut() = settings;
+    }
+
     /// Shows `screen`. Leaving for the attract screen abandons the current flow; every other
     /// screen arms the idle timer.
     pub(super) fn go(&self, screen: Screen) {
@@ -189,7 +214,8 @@ impl KioskController {
         if screen == Screen::Attract {
             self.idle.stop();
             self.flow.set(self.flow.get().wrapping_add(1));
-            self.edit_join(|s| s.reset(self.settings.default_region));
+            let region = self.settings().default_region;
+            self.edit_join(|s| s.reset(region));
         } else {
             self.arm_idle_timer();
         }
@@ -205,13 +231,14 @@ impl KioskController {
         let me = self.me.clone();
         self.idle.start(
             TimerMode::SingleShot,
-            self.settings.idle_timeout,
+            self.settings().idle_timeout,
             move || {
                 if let Some(c) = me.upgrade() {
                     tracing::debug!("idle timeout: back to the attract screen");
                     c.go(Screen::Attract);
                     // The next customer starts in the shop's language.
-                    c.set_language(c.settings.language);
+                    let language = c.settings().language;
+                    c.set_language(language);
                 }
             },
         );
@@ -255,8 +282,8 @@ impl KioskController {
                 phone,
                 state.privacy_consent,
                 state.marketing_opt_in,
-                &self.settings.privacy_notice_version,
-                self.settings.signup_bonus_points,
+                &self.settings().privacy_notice_version,
+                self.settings().signup_bonus_points,
             )
         };
         let Some(request) = request else { return };
@@ -348,6 +375,7 @@ impl KioskController {
                 }
             }));
         }
-        self.edit_join(|s| s.reset(self.settings.default_region));
+        let region = self.settings().default_region;
+        self.edit_join(|s| s.reset(region));
     }
 }
