@@ -111,10 +111,10 @@ impl Kiosk {
         let devices = Devices::start(config, data_dir, sink).map_err(KioskError::Devices)?;
 
         // The sync loop's state reaches staff mode on the UI thread, and settings the CRM
-        // publishes reach the screens.
+        // publishes reach the screens. The task holds no store handle: the storage thread
+        // must be able to end once the kiosk drops its own.
         let mut sync_status = sync.status();
         let weak = Rc::downgrade(&controller);
-        let settings_store = store.clone();
         slint::spawn_local(async move {
             let mut settings_seen = 0;
             loop {
@@ -125,16 +125,9 @@ impl Kiosk {
                 }
                 if status.settings_version != settings_seen {
                     settings_seen = status.settings_version;
-                    match settings_store.submit(|s| s.crm_settings()).await {
-                        Ok(Ok(settings)) => {
-                            let merged = file_config.with_crm_settings(&settings);
-                            match weak.upgrade() {
-                                Some(c) => c.apply_settings(UiSettings::from_config(&merged)),
-                                None => return,
-                            }
-                        }
-                        Ok(Err(e)) => tracing::warn!("new CRM settings not read: {e}"),
-                        Err(_) => return,
+                    match weak.upgrade() {
+                        Some(controller) => controller.reload_crm_settings(file_config.clone()),
+                        None => return,
                     }
                 }
                 if sync_status.changed().await.is_err() {

@@ -183,6 +183,30 @@ impl KioskController {
         self.settings.borrow()
     }
 
+    /// Reads the settings the CRM published back from the store (off the UI thread), lays
+    /// them over `file` (the configuration file's) and applies them.
+    pub fn reload_crm_settings(&self, file: crate::config::Config) {
+        let pending = self.store.submit(|s| s.crm_settings());
+        let me = self.me.clone();
+        let spawned = slint::spawn_local(async move {
+            match pending.await {
+                Ok(Ok(settings)) => {
+                    if let Some(c) = me.upgrade() {
+                        c.apply_settings(UiSettings::from_config(
+                            &file.with_crm_settings(&settings),
+                        ));
+                    }
+                }
+                Ok(Err(e)) => tracing::warn!("new CRM settings not read: {e}"),
+                // The storage thread has ended: the kiosk is shutting down.
+                Err(_) => {}
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::warn!("cannot read new CRM settings: {e}");
+        }
+    }
+
     /// Takes settings the CRM published while the kiosk runs. The store name changes at
     /// once; the idle timeout, sign-up bonus and privacy notice version apply from the next
     /// screen or sign-up, so a customer mid-way is not disturbed.
