@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::crm::{Fault, KIOSK_ID, TOKEN, TestCrm};
+use common::crm::{Fault, KIOSK_ID, TestCrm, kiosk_config};
 use member_kiosk::config::CrmConfig;
 use member_kiosk::domain::crm::CrmSettings;
 use member_kiosk::domain::phone::{PhoneCheck, check_mobile};
@@ -27,12 +27,9 @@ struct TestKiosk {
 
 fn crm_config(url: &str, batch_size: u32) -> CrmConfig {
     CrmConfig {
-        url: url.to_owned(),
-        kiosk_id: KIOSK_ID.into(),
-        token: Some(TOKEN.into()),
         batch_size,
         timeout_secs: 1,
-        ..CrmConfig::default()
+        ..kiosk_config(url)
     }
 }
 

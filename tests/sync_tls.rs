@@ -4,7 +4,7 @@
 //! rcgen for each run.
 mod common;
 
-use common::crm::{KIOSK_ID, TOKEN, TestCrm};
+use common::crm::{KIOSK_ID, TestCrm, kiosk_config};
 use member_kiosk::config::CrmConfig;
 use member_kiosk::sync::contract::HeartbeatRequest;
 use member_kiosk::sync::{CrmClient, SyncError};
@@ -37,12 +37,8 @@ fn pki() -> (String, rustls::ServerConfig) {
 
 fn config(port: u16, ca_file: Option<std::path::PathBuf>) -> CrmConfig {
     CrmConfig {
-        url: format!("https://localhost:{port}/kiosk-api"),
-        kiosk_id: KIOSK_ID.into(),
-        token: Some(TOKEN.into()),
         ca_file,
-        timeout_secs: 5,
-        ..CrmConfig::default()
+        ..kiosk_config(&format!("https://localhost:{port}/kiosk-api"))
     }
 }
 

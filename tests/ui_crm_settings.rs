@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::crm::{KIOSK_ID, TOKEN, TestCrm};
+use common::crm::{TestCrm, kiosk_config};
 use common::{Harness, advance, run_on_event_loop, wait_until};
 use member_kiosk::config::{Config, CrmConfig, KioskConfig};
 use member_kiosk::ui::{KioskAdapter, Screen, StaffAdapter, SyncLink, WelcomeAdapter};
@@ -25,12 +25,8 @@ fn settings_from_the_crm_apply_while_the_kiosk_runs() {
             ..KioskConfig::default()
         },
         crm: Some(CrmConfig {
-            url: crm.url(),
-            kiosk_id: KIOSK_ID.into(),
-            token: Some(TOKEN.into()),
-            timeout_secs: 5,
             pull_secs: 1,
-            ..CrmConfig::default()
+            ..kiosk_config(&crm.url())
         }),
         ..Config::default()
     };

@@ -4,9 +4,9 @@
 //! counter is pushed to the CRM straight away.
 mod common;
 
-use common::crm::{KIOSK_ID, TOKEN, TestCrm};
+use common::crm::{TestCrm, kiosk_config};
 use common::{Harness, advance, run_on_event_loop, wait_until};
-use member_kiosk::config::{Config, CrmConfig, StaffConfig};
+use member_kiosk::config::{Config, StaffConfig};
 use member_kiosk::ui::{Screen, StaffAdapter, SyncLink};
 use slint::ComponentHandle;
 
@@ -16,13 +16,7 @@ fn staff_mode_behind_a_pin_shows_the_sync_state() {
     let _context = runtime.enter();
     let crm = TestCrm::start();
     let config = Config {
-        crm: Some(CrmConfig {
-            url: crm.url(),
-            kiosk_id: KIOSK_ID.into(),
-            token: Some(TOKEN.into()),
-            timeout_secs: 5,
-            ..CrmConfig::default()
-        }),
+        crm: Some(kiosk_config(&crm.url())),
         staff: Some(StaffConfig {
             pin: "2468".into(),
             max_attempts: 3,

@@ -22,6 +22,17 @@ use serde_json::{Value, json};
 pub const TOKEN: &str = "test-token-123";
 pub const KIOSK_ID: &str = "shop-1-counter";
 
+/// A kiosk's `[crm]` for the test CRM at `url`: its id and token, a 5 s request timeout.
+pub fn kiosk_config(url: &str) -> member_kiosk::config::CrmConfig {
+    member_kiosk::config::CrmConfig {
+        url: url.to_owned(),
+        kiosk_id: KIOSK_ID.into(),
+        token: Some(TOKEN.into()),
+        timeout_secs: 5,
+        ..Default::default()
+    }
+}
+
 /// A misbehaviour for one request to an endpoint.
 #[derive(Debug, Clone)]
 pub enum Fault {
