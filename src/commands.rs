@@ -11,7 +11,6 @@ use crate::app::{Kiosk, KioskError};
 use crate::cli::{Cli, Command, SimulateAction, StatsArgs};
 use crate::config::Config;
 use crate::devices::{doctor, simulator};
-use crate::display::console::ConsoleLock;
 use crate::domain::timing::{Spread, summarize};
 use crate::store::{DATABASE_FILE, Store, StoreHandle};
 use crate::sync::{CrmClient, Engine, SyncStatus};
@@ -25,7 +24,7 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
         None | Some(Command::Run) => {
             tracing::info!(config = %source, data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "starting member-kiosk");
             crate::display::select(config.kiosk.display)?;
-            let _console = lock_console(config.kiosk.display);
+            let _console = crate::display::lock_console(config.kiosk.display);
             Kiosk::build(&config, &data_dir)?.run()
         }
         Some(Command::CheckConfig) => {
@@ -82,28 +81,6 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
 }
 
 /// One sync round from the command line, on the same engine the kiosk runs.
-/// Takes the console out of the way when the kiosk draws on it; a failure is logged and
-/// the kiosk runs anyway (the lockdown files still keep consoles and reboots away).
-fn lock_console(display: crate::config::Display) -> Option<ConsoleLock> {
-    if !crate::display::draws_on_console(display, |name| std::env::var(name).ok()) {
-        return None;
-    }
-    match ConsoleLock::take() {
-        Ok(Some(lock)) => {
-            tracing::info!("console in graphics mode, its keyboard off");
-            Some(lock)
-        }
-        Ok(None) => {
-            tracing::info!("standard input is no virtual terminal; console left as it is");
-            None
-        }
-        Err(e) => {
-            tracing::warn!("{e}; console keys stay live");
-            None
-        }
-    }
-}
-
 fn sync_once(config: &Config, data_dir: &Path) -> Result<(), KioskError> {
     let Some(crm) = &config.crm else {
         return Err(KioskError::Usage(

@@ -5,6 +5,7 @@
 pub mod console;
 
 use crate::config::Display;
+use console::ConsoleLock;
 
 /// Selects the backend for `display`; `Auto` leaves Slint's own order (`$SLINT_BACKEND`,
 /// then winit, then KMS). Must run before the first window is created.
@@ -34,6 +35,28 @@ pub fn draws_on_console(display: Display, env: impl Fn(&str) -> Option<String>) 
                 Some(backend) if !backend.is_empty() => backend.starts_with("linuxkms"),
                 _ => !set("DISPLAY") && !set("WAYLAND_DISPLAY"),
             }
+        }
+    }
+}
+
+/// Takes the console out of the way when the kiosk draws on it. A failure is logged and the
+/// kiosk runs anyway: the lockdown files still keep login consoles and reboots away.
+pub fn lock_console(display: Display) -> Option<ConsoleLock> {
+    if !draws_on_console(display, |name| std::env::var(name).ok()) {
+        return None;
+    }
+    match ConsoleLock::take() {
+        Ok(Some(lock)) => {
+            tracing::info!("console in graphics mode, its keyboard off");
+            Some(lock)
+        }
+        Ok(None) => {
+            tracing::info!("standard input is no virtual terminal; console left as it is");
+            None
+        }
+        Err(e) => {
+            tracing::warn!("{e}; console keys stay live");
+            None
         }
     }
 }
