@@ -119,15 +119,15 @@ impl Kiosk {
             let mut settings_seen = 0;
             loop {
                 let status = sync_status.borrow_and_update().clone();
-                match weak.upgrade() {
-                    Some(controller) => controller.show_sync_status(&status),
-                    None => return,
-                }
-                if status.settings_version != settings_seen {
-                    settings_seen = status.settings_version;
-                    match weak.upgrade() {
-                        Some(controller) => controller.reload_crm_settings(file_config.clone()),
-                        None => return,
+                {
+                    // Not held across the await below: the kiosk owns the controller.
+                    let Some(controller) = weak.upgrade() else {
+                        return;
+                    };
+                    controller.show_sync_status(&status);
+                    if status.settings_version != settings_seen {
+                        settings_seen = status.settings_version;
+                        controller.reload_crm_settings(file_config.clone());
                     }
                 }
                 if sync_status.changed().await.is_err() {
