@@ -13,7 +13,7 @@ use crate::devices::runtime::Devices;
 use crate::devices::{DeviceEvent, EventSink};
 use crate::store::{DATABASE_FILE, StoreError, StoreHandle};
 use crate::sync::{SyncHandle, SyncStatus};
-use crate::ui::{AppWindow, KioskController, UiSettings};
+use crate::ui::{AppWindow, KioskUi, UiSettings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KioskError {
@@ -41,7 +41,7 @@ pub enum KioskError {
 /// A fully wired kiosk.
 pub struct Kiosk {
     pub window: AppWindow,
-    pub controller: Rc<KioskController>,
+    pub ui: Rc<KioskUi>,
     pub store: StoreHandle,
     pub database: PathBuf,
     store_thread: Option<JoinHandle<()>>,
@@ -85,8 +85,7 @@ impl Kiosk {
         let config = &config;
 
         let window = AppWindow::new()?;
-        let controller =
-            KioskController::install(&window, UiSettings::from_config(config), store.clone());
+        let ui = KioskUi::install(&window, UiSettings::from_config(config), store.clone());
         if config.kiosk.fullscreen {
             window.window().set_fullscreen(true);
         }
@@ -98,11 +97,11 @@ impl Kiosk {
                 tracing::warn!("device event dropped: the UI is not keeping up");
             }
         });
-        let weak = Rc::downgrade(&controller);
+        let weak = Rc::downgrade(&ui);
         slint::spawn_local(async move {
             while let Some(event) = events.recv().await {
                 match weak.upgrade() {
-                    Some(controller) => controller.device_event(event),
+                    Some(ui) => ui.device_event(event),
                     None => return,
                 }
             }
@@ -114,20 +113,20 @@ impl Kiosk {
         // publishes reach the screens. The task holds no store handle: the storage thread
         // must be able to end once the kiosk drops its own.
         let mut sync_status = sync.status();
-        let weak = Rc::downgrade(&controller);
+        let weak = Rc::downgrade(&ui);
         slint::spawn_local(async move {
             let mut settings_seen = 0;
             loop {
                 let status = sync_status.borrow_and_update().clone();
                 {
-                    // Not held across the await below: the kiosk owns the controller.
-                    let Some(controller) = weak.upgrade() else {
+                    // Not held across the await below: the kiosk owns the UI.
+                    let Some(ui) = weak.upgrade() else {
                         return;
                     };
-                    controller.show_sync_status(&status);
+                    ui.show_sync_status(&status);
                     if status.settings_version != settings_seen {
                         settings_seen = status.settings_version;
-                        controller.reload_crm_settings(file_config.clone());
+                        ui.reload_crm_settings(file_config.clone());
                     }
                 }
                 if sync_status.changed().await.is_err() {
@@ -139,7 +138,7 @@ impl Kiosk {
 
         Ok(Kiosk {
             window,
-            controller,
+            ui,
             store,
             database,
             store_thread: Some(store_thread),
@@ -174,7 +173,7 @@ impl Kiosk {
     pub fn shutdown(self) {
         let Kiosk {
             window,
-            controller,
+            ui,
             store,
             store_thread,
             runtime,
@@ -196,7 +195,7 @@ impl Kiosk {
             }
             runtime.shutdown_timeout(Duration::from_secs(2));
         }
-        drop(controller);
+        drop(ui);
         drop(window);
         drop(store);
         if let Some(thread) = store_thread

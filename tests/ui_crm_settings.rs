@@ -8,9 +8,10 @@ use std::time::Duration;
 use common::crm::{TestCrm, kiosk_config};
 use common::{Harness, advance, run_on_event_loop, wait_until};
 use member_kiosk::config::{Config, CrmConfig, KioskConfig};
-use member_kiosk::ui::{KioskAdapter, Screen, StaffAdapter, SyncLink, WelcomeAdapter};
+use member_kiosk::ui::navigator::Page;
+use member_kiosk::ui::{AttractAdapter, StaffAdapter, SyncLink, WelcomeAdapter};
 use serde_json::json;
-use slint::ComponentHandle;
+use slint::{ComponentHandle, Model};
 
 #[test]
 fn settings_from_the_crm_apply_while_the_kiosk_runs() {
@@ -32,18 +33,25 @@ fn settings_from_the_crm_apply_while_the_kiosk_runs() {
     };
     let h = Harness::start(config);
     run_on_event_loop(async move {
-        let kiosk = || h.app().global::<KioskAdapter>();
+        // The name in English, the harness's language.
+        let store_name = || {
+            h.app()
+                .global::<AttractAdapter>()
+                .get_store_names()
+                .row_data(2)
+                .unwrap_or_default()
+        };
         wait_until("the first sync round", || {
             h.app().global::<StaffAdapter>().get_link() == SyncLink::Online
         })
         .await;
-        assert_eq!(kiosk().get_store_name(), "Corner Shop");
+        assert_eq!(store_name(), "Corner Shop");
 
         // The shop renames the store, raises the bonus and shortens the timeout.
         crm.publish(json!({"type": "settings", "values": {
             "store_name": "Tea House", "signup_bonus_points": 77, "idle_timeout_secs": 20}}));
         wait_until("the new store name on the attract screen", || {
-            kiosk().get_store_name() == "Tea House"
+            store_name() == "Tea House"
         })
         .await;
         h.assert_text("Tea House");
@@ -53,10 +61,15 @@ fn settings_from_the_crm_apply_while_the_kiosk_runs() {
         assert_eq!(h.app().global::<WelcomeAdapter>().get_bonus_points(), 77);
         h.tap("WelcomePage::done-button");
 
+        // 20 s on the join screen: 10 s, then 10 s of "Are you still there?".
         h.tap("AttractPage::join-button");
-        advance(Duration::from_secs(19));
-        assert_eq!(h.kiosk.controller.screen(), Screen::Join);
+        advance(Duration::from_secs(9));
+        assert!(!h.is_shown("StillThere::still-here"));
         advance(Duration::from_secs(2));
-        assert_eq!(h.kiosk.controller.screen(), Screen::Attract);
+        assert!(h.is_shown("StillThere::still-here"));
+        advance(Duration::from_secs(9));
+        assert_eq!(h.kiosk.ui.page(), Page::Join);
+        advance(Duration::from_secs(2));
+        assert_eq!(h.kiosk.ui.page(), Page::Attract);
     });
 }

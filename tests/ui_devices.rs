@@ -8,17 +8,22 @@ use common::{Harness, run_on_event_loop, wait_until};
 use member_kiosk::config::Config;
 use member_kiosk::devices::simulator;
 use member_kiosk::domain::phone::E164;
+use member_kiosk::ui::{DeviceStatus, StaffAdapter};
+use slint::ComponentHandle;
 
 #[test]
 fn scans_and_taps_identify_members() {
     let h = Harness::start(Config::default());
     let socket = h.data_dir.path().join(simulator::SOCKET_NAME);
     run_on_event_loop(async move {
+        // Device states reach staff mode; customers see only invitations that work.
+        let staff = || h.app().global::<StaffAdapter>();
         wait_until("the simulated devices", || {
-            h.text_shown("Scanner: simulated")
+            staff().get_scanner_status() == DeviceStatus::Simulated
+                && staff().get_nfc_status() == DeviceStatus::Simulated
         })
         .await;
-        h.assert_text("Card reader: simulated");
+        assert!(!h.text_shown("Scanner: simulated"));
         let send = |command: &str| {
             assert_eq!(
                 simulator::send(&socket, command).expect("simulator answers"),
@@ -29,47 +34,48 @@ fn scans_and_taps_identify_members() {
         // An unknown code: said plainly, with a way to join.
         send("scan SOMEONE-ELSE");
         wait_until("the unknown-code screen", || {
-            h.is_shown("RecognisedPage::unknown")
+            h.is_shown("BalancePage::unknown")
         })
         .await;
         h.assert_text("We don't recognise this code or card");
-        h.tap("RecognisedPage::join-button");
-        assert!(h.is_shown("JoinPage::join-button"));
+        h.tap("BalancePage::join-button");
+        assert!(h.is_shown("JoinActions::join-button"));
 
         // While a number is being typed, scans do not yank the customer away.
         h.tap_digits("9123");
-        let seen = h.kiosk.controller.device_events_handled();
+        let seen = h.kiosk.ui.device_events_handled();
         send("scan SOMEONE-ELSE");
         send("tap 0A0B0C0D"); // a tap and a removal
         wait_until("the events handled", || {
-            h.kiosk.controller.device_events_handled() == seen + 3
+            h.kiosk.ui.device_events_handled() == seen + 3
         })
         .await;
         // Any lookup they started has finished once the store has drained its queue.
         h.kiosk.store.call(|_| Ok(())).unwrap();
         common::next_turn().await;
-        assert!(h.is_shown("JoinPage::join-button"), "still joining");
+        assert!(h.is_shown("JoinActions::join-button"), "still joining");
         h.assert_text("9123");
         h.tap_digits("4567");
-        h.tap("JoinPage::privacy-consent");
-        h.tap("JoinPage::join-button");
+        h.tap("JoinActions::privacy-consent");
+        h.tap("JoinActions::join-button");
         wait_until("the welcome screen", || {
             h.is_shown("WelcomePage::done-button")
         })
         .await;
 
-        // On the welcome screen, a card tap links the card to the new member.
-        h.assert_text("Have a membership card? Tap it on the reader now to link it.");
+        // On the welcome screen, "Link my card" then a tap links the card to the new member.
+        h.tap("WelcomePage::link-card-button");
+        h.assert_text("Tap your card on the reader now (15 s).");
         send("tap 04a1b2c3");
         wait_until("the card link", || h.is_shown("WelcomePage::card-linked")).await;
         h.tap("WelcomePage::done-button");
 
         // Next visit: the card is recognised, showing only the masked number and points.
         send("tap 04A1B2C3");
-        wait_until("the member by card", || h.is_shown("RecognisedPage::hello")).await;
+        wait_until("the member by card", || h.is_shown("BalancePage::hello")).await;
         h.assert_text("Hello, member ****4567");
-        h.assert_text("Your balance: 100 points");
-        h.tap("RecognisedPage::done-button");
+        h.assert_text("Your points: 100");
+        h.tap("BalancePage::done-button");
 
         // And by the member code their QR code carries.
         let member = h
@@ -78,7 +84,7 @@ fn scans_and_taps_identify_members() {
             .unwrap()
             .expect("member stored");
         send(&format!("scan {}", member.id));
-        wait_until("the member by code", || h.is_shown("RecognisedPage::hello")).await;
+        wait_until("the member by code", || h.is_shown("BalancePage::hello")).await;
         h.assert_text("Hello, member ****4567");
     });
 }

@@ -1,5 +1,7 @@
 //! Every screen returns to the attract screen after the configured idle time, any touch
-//! restarts the countdown, and the next customer gets a blank form in the shop's language.
+//! restarts the countdown, a half-filled form asks "Are you still there?" before it clears,
+//! screens with member data clear within 15 s whatever the shop's timeout, and the next
+//! customer gets a blank form in the shop's language.
 mod common;
 
 use std::time::Duration;
@@ -21,33 +23,53 @@ fn every_screen_times_out_to_attract() {
         h.tap("AttractPage::join-button");
         h.tap("LanguageBar::en");
         h.tap_digits("9123");
-        h.tap("JoinPage::privacy-consent");
-        advance(Duration::from_secs(19));
-        assert!(h.is_shown("JoinPage::join-button"), "not yet idle");
+        h.tap("JoinActions::privacy-consent");
+        // 20 s in all: 10 s quiet, then 10 s of "Are you still there?".
+        advance(Duration::from_secs(9));
+        assert!(!h.is_shown("StillThere::still-here"), "not yet idle");
         h.tap_digits("4"); // a touch restarts the countdown
-        advance(Duration::from_secs(19));
+        advance(Duration::from_secs(9));
         assert!(
-            h.is_shown("JoinPage::join-button"),
+            !h.is_shown("StillThere::still-here"),
             "countdown restarted by the touch"
         );
         advance(Duration::from_secs(2));
+        assert!(
+            h.is_shown("StillThere::still-here"),
+            "the customer is asked"
+        );
+        h.assert_text("Are you still there?");
+        h.assert_text("This form clears in 10 s.");
+        for _ in 0..3 {
+            advance(Duration::from_secs(1));
+        }
+        h.assert_text("This form clears in 7 s.");
+        // "I'm still here" keeps the form as it was.
+        h.tap("StillThere::still-here");
+        assert!(!h.is_shown("StillThere::still-here"));
+        h.assert_text("9123 4");
+        advance(Duration::from_secs(11));
+        assert!(h.is_shown("StillThere::still-here"));
+        advance(Duration::from_secs(11));
         assert!(h.is_shown("AttractPage::join-button"), "back to attract");
         h.assert_text("加入会员"); // the shop's language again
 
         // Nothing of the previous customer is left.
         h.tap("AttractPage::join-button");
-        assert!(!h.checked("JoinPage::privacy-consent"));
+        assert!(!h.checked("JoinActions::privacy-consent"));
         assert!(!h.text_shown("9123 4"));
         h.assert_text("请输入手机号码");
 
-        // The welcome screen times out too.
+        // The welcome screen shows member data: it clears after 15 s, not the shop's 20.
         h.sign_up("91234567").await;
-        advance(Duration::from_secs(21));
+        advance(Duration::from_secs(14));
+        assert!(h.is_shown("WelcomePage::done-button"));
+        advance(Duration::from_secs(2));
         assert!(h.is_shown("AttractPage::join-button"));
 
         // And the "my points" help screen.
         h.tap("AttractPage::points-button");
-        assert!(h.is_shown("LookupPage::back-button"));
+        assert!(h.is_shown("PageHeader::back-button"));
         advance(Duration::from_secs(21));
         assert!(h.is_shown("AttractPage::join-button"));
 

@@ -1,11 +1,13 @@
 //! The whole join flow, headless: tap Join, type the number, tick consent, Join; the welcome
 //! screen shows the bonus only after the member, consents and outbox event are committed.
-//! The same number again is welcomed back and not duplicated.
+//! The same number again is not duplicated and shows nothing of the member.
 mod common;
 
 use common::{Harness, run_on_event_loop, wait_until};
 use member_kiosk::config::Config;
+use member_kiosk::domain::language::Language;
 use member_kiosk::domain::phone::E164;
+use member_kiosk::domain::privacy_notice::PrivacyNotice;
 use member_kiosk::domain::signup::ConsentKind;
 
 #[test]
@@ -18,39 +20,40 @@ fn join_by_phone_then_come_back() {
 
         // Digits, consent, Join: nothing else is needed.
         h.tap("AttractPage::join-button");
-        assert!(h.is_shown("JoinPage::join-button"), "join screen opens");
+        assert!(h.is_shown("JoinActions::join-button"), "join screen opens");
         assert!(
-            !h.checked("JoinPage::privacy-consent"),
+            !h.checked("JoinActions::privacy-consent"),
             "consent starts unticked"
         );
         assert!(
-            !h.checked("JoinPage::marketing-opt-in"),
+            !h.checked("JoinActions::marketing-opt-in"),
             "marketing starts unticked"
         );
-        assert!(!h.enabled("JoinPage::join-button"));
+        assert!(!h.enabled("JoinActions::join-button"));
         h.tap_digits("9123456");
         h.assert_text("Keep typing your mobile number");
         h.tap_digits("7");
         h.assert_text("9123 4567");
         h.assert_text("Number OK");
         assert!(
-            !h.enabled("JoinPage::join-button"),
+            !h.enabled("JoinActions::join-button"),
             "no join without consent"
         );
-        h.tap("JoinPage::privacy-consent");
+        h.tap("JoinActions::privacy-consent");
         assert!(
-            h.enabled("JoinPage::join-button"),
+            h.enabled("JoinActions::join-button"),
             "active the moment both are valid"
         );
-        h.tap("JoinPage::join-button");
+        h.tap("JoinActions::join-button");
 
         wait_until("the welcome screen", || {
             h.is_shown("WelcomePage::done-button")
         })
         .await;
         h.assert_text("Welcome, you are now a member!");
+
         h.assert_text("+100 points sign-up bonus");
-        h.assert_text("Your balance: 100 points");
+        h.assert_text("Your points: 100");
         h.assert_text("****4567");
 
         // Committed before the welcome showed: member, both consents, one outbox event.
@@ -65,6 +68,15 @@ fn join_by_phone_then_come_back() {
                 .any(|c| c.consent.kind == ConsentKind::PrivacyNotice
                     && c.consent.granted
                     && c.consent.notice_version == "2026-01")
+        );
+        // With the version, the hash of the exact text shown (the built-in notice, English).
+        let shown = PrivacyNotice::new("2026-01", None, &"Member Kiosk".into());
+        let hash = shown.sha256(Language::English);
+        assert!(
+            consents
+                .iter()
+                .all(|c| c.consent.notice_sha256.as_deref() == Some(hash.as_str())),
+            "{consents:?}"
         );
         assert!(
             consents
@@ -88,14 +100,19 @@ fn join_by_phone_then_come_back() {
         h.tap("WelcomePage::done-button");
         assert!(h.is_shown("AttractPage::join-button"));
         h.tap("AttractPage::join-button");
-        assert!(!h.checked("JoinPage::privacy-consent"));
+        assert!(!h.checked("JoinActions::privacy-consent"));
         assert!(!h.text_shown("9123 4567"));
 
-        // The same number again: welcomed back, never duplicated, no second bonus.
-        h.sign_up("91234567").await;
-        h.assert_text("Welcome back!");
-        h.assert_text("Your balance: 100 points");
-        assert!(!h.text_shown("+100 points sign-up bonus"));
+        // The same number again: never duplicated, no second bonus, and nothing of the
+        // member is shown to whoever typed it.
+        h.tap_digits("91234567");
+        h.tap("JoinActions::privacy-consent");
+        h.tap("JoinActions::join-button");
+        wait_until("the neutral answer", || {
+            h.is_shown("AlreadyMemberPage::already")
+        })
+        .await;
+        assert!(!h.text_shown("****4567"));
         assert_eq!(db.member_count().unwrap(), 1);
         assert_eq!(db.outbox_depth().unwrap(), 1);
     });

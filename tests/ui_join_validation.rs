@@ -13,16 +13,16 @@ fn invalid_input_missing_consent_full_disk_and_languages() {
         h.assert_text("Enter your mobile number");
 
         // A Hong Kong landline is refused even with consent.
-        h.tap("JoinPage::privacy-consent");
+        h.tap("JoinActions::privacy-consent");
         h.tap_digits("21234567");
         h.assert_text("Please enter a mobile number, not a landline or service number");
-        assert!(!h.enabled("JoinPage::join-button"));
+        assert!(!h.enabled("JoinActions::join-button"));
 
         // One digit too many.
         h.tap("Keypad::clear-key");
         h.tap_digits("912345678");
         h.assert_text("Too many digits for a number in this region");
-        assert!(!h.enabled("JoinPage::join-button"));
+        assert!(!h.enabled("JoinActions::join-button"));
 
         // A full-length number no carrier issues.
         h.tap("Keypad::clear-key");
@@ -40,7 +40,7 @@ fn invalid_input_missing_consent_full_disk_and_languages() {
 
         // Another region: Taiwan's numbers are typed with their trunk 0.
         h.tap("Keypad::clear-key");
-        h.tap("JoinPage::region-button");
+        h.tap("NumberEntry::region-button");
         h.assert_text("Where is your mobile number from?");
         let taiwan = i_slint_backend_testing::ElementHandle::find_by_accessible_label(
             h.app(),
@@ -54,12 +54,13 @@ fn invalid_input_missing_consent_full_disk_and_languages() {
         h.assert_text("Number OK");
 
         // Valid number but no consent: the Join button does nothing.
-        h.tap("JoinPage::privacy-consent");
-        assert!(!h.checked("JoinPage::privacy-consent"));
-        assert!(!h.enabled("JoinPage::join-button"));
-        h.tap("JoinPage::join-button");
+        h.tap("JoinActions::privacy-consent");
+        assert!(!h.checked("JoinActions::privacy-consent"));
+        assert!(!h.enabled("JoinActions::join-button"));
+        h.assert_text("Tick the privacy notice box to join.");
+        h.tap("JoinActions::join-button");
         assert!(
-            h.is_shown("JoinPage::join-button"),
+            h.is_shown("JoinActions::join-button"),
             "still on the join screen"
         );
         let db = h.inspect();
@@ -72,20 +73,25 @@ fn invalid_input_missing_consent_full_disk_and_languages() {
             .call(|s| Ok(common::fill_to_the_brim(s)))
             .unwrap();
         assert!(filled > 0);
-        h.tap("JoinPage::privacy-consent");
-        h.tap("JoinPage::join-button");
-        wait_until("the save error", || h.is_shown("JoinPage::save-error")).await;
+        h.tap("JoinActions::privacy-consent");
+        h.tap("JoinActions::join-button");
+        wait_until("the save error", || {
+            h.text_shown(
+                "Sorry, your sign-up could not be saved. Please try again or ask our staff for help.",
+            )
+        })
+        .await;
         h.assert_text(
             "Sorry, your sign-up could not be saved. Please try again or ask our staff for help.",
         );
         assert_eq!(db.member_count().unwrap(), filled);
         assert_eq!(db.outbox_depth().unwrap(), filled);
         assert!(
-            h.is_shown("JoinPage::join-button"),
+            h.is_shown("JoinActions::join-button"),
             "still on the join screen"
         );
         assert!(
-            h.enabled("JoinPage::join-button"),
+            h.enabled("JoinActions::join-button"),
             "the customer can try again"
         );
 
@@ -97,7 +103,7 @@ fn invalid_input_missing_consent_full_disk_and_languages() {
                 Ok(())
             })
             .unwrap();
-        h.tap("JoinPage::join-button");
+        h.tap("JoinActions::join-button");
         wait_until("the welcome screen", || {
             h.is_shown("WelcomePage::done-button")
         })

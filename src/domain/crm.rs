@@ -3,6 +3,8 @@
 //! live in `sync::contract`; storage applies these in `store::sync`.
 use serde::{Deserialize, Serialize};
 
+use super::localized::LocalizedText;
+
 /// The CRM's verdict on one delivered event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeliveryStatus {
@@ -82,8 +84,12 @@ fn yes() -> bool {
 /// Settings the CRM manages; an absent key keeps the kiosk's own value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CrmSettings {
+    /// One name, or one per language (`{"zh-Hant": …, "zh-Hans": …, "en": …}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub store_name: Option<String>,
+    pub store_name: Option<LocalizedText>,
+    /// The privacy notice's text, one or one per language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy_notice: Option<LocalizedText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signup_bonus_points: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,9 +1,12 @@
-//! Pure domain logic: phone numbers, regions, languages, sign-up rules, domain events, what
+//! Pure domain logic: phone numbers, regions, languages, the shop's texts and privacy
+//! notice, sign-up rules, domain events, what
 //! the CRM answers, the staff PIN gate, and timing statistics. Nothing in here does I/O, so all of it is unit-tested directly.
 pub mod crm;
 pub mod events;
 pub mod language;
+pub mod localized;
 pub mod phone;
+pub mod privacy_notice;
 pub mod region;
 pub mod signup;
 pub mod staff_pin;

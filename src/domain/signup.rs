@@ -28,6 +28,10 @@ pub struct Consent {
     pub kind: ConsentKind,
     pub granted: bool,
     pub notice_version: String,
+    /// SHA-256 (hex) of the exact notice text shown; absent for consents recorded before
+    /// kiosks stored it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_sha256: Option<String>,
 }
 
 /// A validated request to join, built only from a valid number with privacy consent.
@@ -35,6 +39,7 @@ pub struct Consent {
 pub struct JoinRequest {
     pub phone: E164,
     pub notice_version: String,
+    pub notice_sha256: Option<String>,
     pub marketing_opt_in: bool,
     pub signup_bonus_points: i64,
 }
@@ -51,9 +56,16 @@ impl JoinRequest {
         privacy_accepted.then(|| JoinRequest {
             phone,
             notice_version: notice_version.to_owned(),
+            notice_sha256: None,
             marketing_opt_in,
             signup_bonus_points: signup_bonus_points.max(0),
         })
+    }
+
+    /// Records the hash of the exact notice text the customer was shown.
+    pub fn with_notice_sha256(mut self, sha256: String) -> JoinRequest {
+        self.notice_sha256 = Some(sha256);
+        self
     }
 
     /// The consents a new member gives by joining: both are always recorded, so the absence
@@ -64,11 +76,13 @@ impl JoinRequest {
                 kind: ConsentKind::PrivacyNotice,
                 granted: true,
                 notice_version: self.notice_version.clone(),
+                notice_sha256: self.notice_sha256.clone(),
             },
             Consent {
                 kind: ConsentKind::Marketing,
                 granted: self.marketing_opt_in,
                 notice_version: self.notice_version.clone(),
+                notice_sha256: self.notice_sha256.clone(),
             },
         ]
     }

@@ -18,6 +18,16 @@ pub struct Member {
     pub joined_at: String,
 }
 
+/// What linking a card did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardLink {
+    Linked,
+    /// It was this member's already: nothing changed.
+    AlreadyYours,
+    /// Another member's card: refused, nothing changed.
+    BelongsToAnother,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentRecord {
     pub consent: Consent,
@@ -25,8 +35,9 @@ pub struct ConsentRecord {
 }
 
 impl Store {
-    /// Joins the member described by `request`, or welcomes them back if the number is
-    /// already a member. Returns only after the commit.
+    /// Joins the member described by `request`. If the number is already a member, nothing
+    /// is written at all: typing a number proves nothing, so its owner's consents change only
+    /// after proof (a scan or tap). Returns only after the commit.
     pub fn join(&mut self, request: &JoinRequest) -> Result<JoinOutcome, StoreError> {
         let now = now_rfc3339();
         let tx = self
@@ -40,7 +51,7 @@ impl Store {
             )
             .optional()?;
         let outcome = match existing {
-            Some(member_id) => welcome_back(&tx, member_id, request, &now)?,
+            Some(member_id) => already_member(&tx, member_id, request)?,
             None => join_new(&tx, request, &now)?,
         };
         tx.commit()?;
@@ -77,9 +88,9 @@ impl Store {
             .optional()?)
     }
 
-    /// Links card `uid` to `member_id` (moving it if another member had it), with its
-    /// outbox event in the same transaction. Returns false if it was already theirs.
-    pub fn link_card(&mut self, uid: &str, member_id: &str) -> Result<bool, StoreError> {
+    /// Links card `uid` to `member_id`, with its outbox event in the same transaction. A
+    /// card that belongs to another member is never moved: that is for staff or the CRM.
+    pub fn link_card(&mut self, uid: &str, member_id: &str) -> Result<CardLink, StoreError> {
         let now = now_rfc3339();
         let tx = self
             .conn
@@ -91,12 +102,13 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
-        if current.as_deref() == Some(member_id) {
-            return Ok(false);
+        match current {
+            Some(owner) if owner == member_id => return Ok(CardLink::AlreadyYours),
+            Some(_) => return Ok(CardLink::BelongsToAnother),
+            None => {}
         }
         tx.execute(
-            "INSERT INTO nfc_cards (uid, member_id, linked_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT(uid) DO UPDATE SET member_id = excluded.member_id, linked_at = excluded.linked_at",
+            "INSERT INTO nfc_cards (uid, member_id, linked_at) VALUES (?1, ?2, ?3)",
             params![uid, member_id, now],
         )?;
         outbox::append(
@@ -109,7 +121,7 @@ impl Store {
             &now,
         )?;
         tx.commit()?;
-        Ok(true)
+        Ok(CardLink::Linked)
     }
 
     pub fn member_count(&self) -> Result<u64, StoreError> {
@@ -127,7 +139,7 @@ impl Store {
     /// Every consent ever recorded for the member, oldest first.
     pub fn consents(&self, member_id: &str) -> Result<Vec<ConsentRecord>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT kind, granted, notice_version, recorded_at FROM consents
+            "SELECT kind, granted, notice_version, recorded_at, notice_sha256 FROM consents
              WHERE member_id = ?1 ORDER BY id",
         )?;
         let rows = stmt.query_map([member_id], |r| {
@@ -141,6 +153,7 @@ impl Store {
                     },
                     granted: r.get(1)?,
                     notice_version: r.get(2)?,
+                    notice_sha256: r.get(4)?,
                 },
                 recorded_at: r.get(3)?,
             })
@@ -196,39 +209,17 @@ fn join_new(
     })
 }
 
-/// A returning member gets no second bonus and no second record. Only a consent that
-/// actually changed (a newer privacy notice, or a new marketing opt-in) is recorded, each
-/// with its own event; an unticked marketing box never withdraws an earlier opt-in.
-fn welcome_back(
+/// The number is already a member: no second record, no bonus, and no consent recorded,
+/// whatever was ticked, since whoever typed the number may not be its owner.
+fn already_member(
     tx: &Transaction<'_>,
     member_id: String,
     request: &JoinRequest,
-    now: &str,
 ) -> Result<JoinOutcome, StoreError> {
-    let [privacy, marketing] = request.consents();
-    let privacy_changed = latest_consent(tx, &member_id, ConsentKind::PrivacyNotice)?
-        .is_none_or(|c| c.notice_version != privacy.notice_version || !c.granted);
-    let marketing_changed = marketing.granted
-        && !latest_consent(tx, &member_id, ConsentKind::Marketing)?.is_some_and(|c| c.granted);
-    for (changed, consent) in [(privacy_changed, privacy), (marketing_changed, marketing)] {
-        if changed {
-            insert_consent(tx, &member_id, &consent, now)?;
-            outbox::append(
-                tx,
-                &DomainEvent::ConsentRecorded {
-                    member_id: member_id.clone(),
-                    consent,
-                    recorded_at: now.to_owned(),
-                },
-                now,
-            )?;
-        }
-    }
-    let phone = request.phone.clone();
     Ok(JoinOutcome {
         balance: balance(tx, &member_id)?,
         member_id,
-        phone,
+        phone: request.phone.clone(),
         returning: true,
         bonus_awarded: 0,
     })
@@ -241,38 +232,18 @@ fn insert_consent(
     now: &str,
 ) -> Result<(), StoreError> {
     tx.execute(
-        "INSERT INTO consents (member_id, kind, granted, notice_version, recorded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO consents (member_id, kind, granted, notice_version, recorded_at, notice_sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             member_id,
             consent.kind.as_str(),
             consent.granted,
             consent.notice_version,
-            now
+            now,
+            consent.notice_sha256
         ],
     )?;
     Ok(())
-}
-
-fn latest_consent(
-    tx: &Transaction<'_>,
-    member_id: &str,
-    kind: ConsentKind,
-) -> Result<Option<Consent>, StoreError> {
-    Ok(tx
-        .query_row(
-            "SELECT granted, notice_version FROM consents
-             WHERE member_id = ?1 AND kind = ?2 ORDER BY id DESC LIMIT 1",
-            params![member_id, kind.as_str()],
-            |r| {
-                Ok(Consent {
-                    kind,
-                    granted: r.get(0)?,
-                    notice_version: r.get(1)?,
-                })
-            },
-        )
-        .optional()?)
 }
 
 /// The balance shown to the member. Before the CRM has reported one it is the sum of the
@@ -334,10 +305,19 @@ mod tests {
         );
         assert_eq!(store.member_by_code("nobody").unwrap(), None);
         assert_eq!(store.member_by_card("04A1B2C3").unwrap(), None);
-        assert!(store.link_card("04A1B2C3", &m.member_id).unwrap());
-        assert!(
-            !store.link_card("04A1B2C3", &m.member_id).unwrap(),
-            "already linked"
+        assert_eq!(
+            store.link_card("04A1B2C3", &m.member_id).unwrap(),
+            CardLink::Linked
+        );
+        assert_eq!(
+            store.link_card("04A1B2C3", &m.member_id).unwrap(),
+            CardLink::AlreadyYours
+        );
+        let other = store.join(&request("61234567", false, "v1")).unwrap();
+        assert_eq!(
+            store.link_card("04A1B2C3", &other.member_id).unwrap(),
+            CardLink::BelongsToAnother,
+            "a card is never taken from its owner"
         );
         assert_eq!(
             store.member_by_card("04A1B2C3").unwrap().map(|x| x.id),
@@ -349,7 +329,7 @@ mod tests {
             .into_iter()
             .map(|e| e.kind)
             .collect();
-        assert_eq!(kinds, ["member_joined", "card_linked"]);
+        assert_eq!(kinds, ["member_joined", "card_linked", "member_joined"]);
     }
 
     #[test]
@@ -369,20 +349,16 @@ mod tests {
     }
 
     #[test]
-    fn a_returning_member_can_opt_in_and_accept_a_newer_notice() {
+    fn typing_a_members_number_changes_none_of_their_consents() {
         let mut store = Store::open_in_memory().unwrap();
         let first = store.join(&request("91234567", false, "v1")).unwrap();
-        store.join(&request("91234567", true, "v2")).unwrap();
-        let consents = store.consents(&first.member_id).unwrap();
-        assert_eq!(consents.len(), 4);
-        let events = store.outbox_peek(10).unwrap();
-        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+        let again = store.join(&request("91234567", true, "v2")).unwrap();
+        assert!(again.returning);
+        assert_eq!(store.consents(&first.member_id).unwrap().len(), 2);
         assert_eq!(
-            kinds,
-            ["member_joined", "consent_recorded", "consent_recorded"]
+            store.outbox_depth().unwrap(),
+            1,
+            "no consent_recorded queued"
         );
-        // Unticking the box on a later visit does not withdraw the opt-in.
-        store.join(&request("91234567", false, "v2")).unwrap();
-        assert_eq!(store.consents(&first.member_id).unwrap().len(), 4);
     }
 }

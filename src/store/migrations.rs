@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/0002_cards_surveys.sql"),
     include_str!("sql/0003_signup_timings.sql"),
     include_str!("sql/0004_sync.sql"),
+    include_str!("sql/0005_notice_hash.sql"),
 ];
 
 /// The schema version this build writes.

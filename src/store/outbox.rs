@@ -36,6 +36,17 @@ pub(crate) fn append(
 }
 
 impl Store {
+    /// The newest outbox sequence number ever used (0 for none). It only grows, so the
+    /// storage thread compares it before and after each job to know whether to wake sync.
+    pub fn outbox_high_water(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)",
+            )?
+            .query_row([], |r| r.get(0))?)
+    }
+
     /// Events not yet delivered.
     pub fn outbox_depth(&self) -> Result<u64, StoreError> {
         let count: i64 = self

@@ -1,11 +1,29 @@
-//! UI glue between the Slint pages in `ui/` and the rest of the kiosk. Rust talks to the UI
-//! only through the adapters (`KioskAdapter`, `JoinAdapter`, `WelcomeAdapter`): the join
-//! state lives in [`join_state`], navigation, the idle timer and submission in
-//! [`kiosk_controller`], scans and taps in [`device_events`], staff mode in [`staff_mode`].
-pub mod device_events;
-pub mod join_state;
-pub mod kiosk_controller;
-pub mod staff_mode;
+//! UI glue between the Slint pages in `ui/` and the rest of the kiosk.
+//!
+//! - [`navigator`]: plain Rust, no Slint. The page state machine and its policy table:
+//!   idle timeouts, what scans and taps do per page, flow tokens, resets.
+//! - [`shell`]: the navigator's Slint side (timer, `KioskAdapter`, language).
+//! - [`tasks`]: the one helper for "run a storage job, then update the UI if still current".
+//! - [`ports`]: the repository traits controllers use, implemented by the storage handle.
+//! - One controller per screen, each owning its adapter: [`attract`], [`join`] (over the
+//!   plain [`join_form`]), [`welcome`], [`points`] ("My points" and the balance), [`staff`].
+//! - [`device_router`]: scans and taps to whatever the page's policy says.
+//! - [`kiosk_ui`]: the composition root.
+//!
+//! Dependencies point one way: controllers know the navigator, `tasks` and `ports`; only the
+//! router and `kiosk_ui` know controllers.
+pub mod attract;
+pub mod device_router;
+pub mod join;
+pub mod join_form;
+pub mod kiosk_ui;
+pub mod navigator;
+pub mod points;
+pub mod ports;
+pub mod shell;
+pub mod staff;
+pub mod tasks;
+pub mod welcome;
 
 #[allow(clippy::all, clippy::pedantic, unused_qualifications)]
 mod generated {
@@ -13,4 +31,4 @@ mod generated {
 }
 
 pub use generated::*;
-pub use kiosk_controller::{KioskController, UiSettings};
+pub use kiosk_ui::{KioskUi, UiSettings};

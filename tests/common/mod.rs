@@ -104,8 +104,8 @@ impl Harness {
     /// for the welcome screen.
     pub async fn sign_up(&self, digits: &str) {
         self.tap_digits(digits);
-        self.tap("JoinPage::privacy-consent");
-        self.tap("JoinPage::join-button");
+        self.tap("JoinActions::privacy-consent");
+        self.tap("JoinActions::join-button");
         wait_until("the welcome screen", || {
             self.is_shown("WelcomePage::done-button")
         })

@@ -1,14 +1,18 @@
-//! Staff mode on the screens: five quick taps on the attract screen's hidden corner open the
-//! PIN entry (only when a PIN is configured), the PIN gate decides, and the staff page shows
-//! the sync state the sync loop publishes. Nothing here blocks: the status arrives through
-//! [`KioskController::show_sync_status`] on the UI thread.
+//! The staff controller: owns `StaffAdapter`. Five quick taps on the attract screen's hidden
+//! corner open the PIN entry (only when a PIN is configured), the PIN gate decides, and the
+//! staff page shows the sync and device state. Nothing here blocks: the sync status and
+//! device states arrive on the UI thread through [`StaffController::show_sync_status`] and
+//! [`StaffController::show_device`].
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
 use std::time::{Duration, Instant};
 
 use slint::{ComponentHandle, SharedString};
 
-use super::kiosk_controller::KioskController;
-use super::{AppWindow, KioskAdapter, PinProblem, Screen, StaffAdapter, SyncLink};
+use super::navigator::{Navigator, Page};
+use super::{AppWindow, DeviceStatus, PinProblem, StaffAdapter, SyncLink};
 use crate::config::StaffConfig;
+use crate::devices::{DeviceKind, DeviceState};
 use crate::domain::staff_pin::{PinGate, PinOutcome};
 use crate::sync::{Link, SyncStatus};
 
@@ -37,23 +41,42 @@ impl StaffState {
     }
 }
 
-impl KioskController {
-    pub(super) fn install_staff_mode(&self, app: &AppWindow) {
+pub struct StaffController {
+    me: Weak<StaffController>,
+    app: slint::Weak<AppWindow>,
+    nav: Rc<Navigator>,
+    /// `None` when no PIN is configured.
+    state: RefCell<Option<StaffState>>,
+}
+
+impl StaffController {
+    pub fn new(
+        app: slint::Weak<AppWindow>,
+        nav: Rc<Navigator>,
+        config: Option<&StaffConfig>,
+    ) -> Rc<Self> {
+        Rc::new_cyclic(|me| StaffController {
+            me: me.clone(),
+            app,
+            nav,
+            state: RefCell::new(config.map(StaffState::new)),
+        })
+    }
+
+    pub fn bind(self: &Rc<Self>, app: &AppWindow) {
         let staff = app.global::<StaffAdapter>();
-        let with = |f: fn(&KioskController)| {
-            let weak = self.me.clone();
+        let with = |f: fn(&StaffController)| {
+            let me = self.me.clone();
             move || {
-                if let Some(c) = weak.upgrade() {
+                if let Some(c) = me.upgrade() {
                     f(&c);
                 }
             }
         };
-        app.global::<KioskAdapter>()
-            .on_staff_corner(with(|c| c.staff_corner_tapped()));
-        staff.on_cancel(with(|c| c.go(Screen::Attract)));
+        staff.on_cancel(with(|c| c.nav.go(Page::Attract)));
         staff.on_exit(with(|c| {
             tracing::info!("staff mode closed");
-            c.go(Screen::Attract)
+            c.nav.go(Page::Attract)
         }));
         staff.on_pin_backspace(with(|c| {
             c.edit_pin(|entered| {
@@ -61,17 +84,18 @@ impl KioskController {
             })
         }));
         staff.on_pin_clear(with(|c| c.edit_pin(String::clear)));
-        let weak = self.me.clone();
+        let me = self.me.clone();
         staff.on_pin_digit(move |digit: SharedString| {
-            if let Some(c) = weak.upgrade() {
+            if let Some(c) = me.upgrade() {
                 c.pin_digit(digit.as_str());
             }
         });
     }
 
-    fn staff_corner_tapped(&self) {
+    /// A tap on the attract screen's hidden corner.
+    pub fn corner_tapped(&self) {
         let open = {
-            let mut staff = self.staff.borrow_mut();
+            let mut staff = self.state.borrow_mut();
             let Some(staff) = staff.as_mut() else {
                 return; // no PIN configured: staff mode cannot be opened
             };
@@ -88,25 +112,25 @@ impl KioskController {
                 false
             }
         };
-        if open && self.screen.get() == Screen::Attract {
+        if open && self.nav.page() == Page::Attract {
             self.show_pin_problem(PinProblem::None, 0, 0);
             self.render_pin();
-            self.go(Screen::StaffPin);
+            self.nav.go(Page::StaffPin);
         }
     }
 
     fn edit_pin(&self, f: impl FnOnce(&mut String)) {
-        if let Some(staff) = self.staff.borrow_mut().as_mut() {
+        if let Some(staff) = self.state.borrow_mut().as_mut() {
             f(&mut staff.entered);
         }
-        self.activity();
+        self.nav.touch();
         self.render_pin();
     }
 
     fn pin_digit(&self, digit: &str) {
-        self.activity();
+        self.nav.touch();
         let outcome = {
-            let mut staff = self.staff.borrow_mut();
+            let mut staff = self.state.borrow_mut();
             let Some(staff) = staff.as_mut() else { return };
             if staff.entered.len() < staff.gate.length() {
                 staff.entered.push_str(digit);
@@ -123,7 +147,7 @@ impl KioskController {
             None => {}
             Some(PinOutcome::Open) => {
                 tracing::info!("staff mode opened");
-                self.go(Screen::Staff);
+                self.nav.go(Page::Staff);
             }
             Some(PinOutcome::Wrong { tries_left }) => {
                 tracing::warn!(tries_left, "wrong staff PIN");
@@ -140,7 +164,7 @@ impl KioskController {
     }
 
     fn render_pin(&self) {
-        let (entered, length) = match self.staff.borrow().as_ref() {
+        let (entered, length) = match self.state.borrow().as_ref() {
             Some(s) => (s.entered.len(), s.gate.length()),
             None => (0, 0),
         };
@@ -160,7 +184,25 @@ impl KioskController {
         }
     }
 
-    /// The sync loop's latest state, for the staff page.
+    /// A device connected or went away: staff see it; customers are not bothered with it.
+    pub fn show_device(&self, device: DeviceKind, state: DeviceState) {
+        let status = match state {
+            DeviceState::NotConfigured => DeviceStatus::NotConfigured,
+            DeviceState::Simulated => DeviceStatus::Simulated,
+            DeviceState::Connected => DeviceStatus::Connected,
+            DeviceState::Disconnected => DeviceStatus::Disconnected,
+        };
+        if let Some(app) = self.app.upgrade() {
+            let staff = app.global::<StaffAdapter>();
+            match device {
+                DeviceKind::Scanner => staff.set_scanner_status(status),
+                DeviceKind::Nfc => staff.set_nfc_status(status),
+            }
+        }
+    }
+
+    /// The sync loop's latest state, for the staff page. The CRM's own error text goes to
+    /// the log only: it is English and may name the CRM's address.
     pub fn show_sync_status(&self, status: &SyncStatus) {
         let Some(app) = self.app.upgrade() else {
             return;
@@ -178,8 +220,12 @@ impl KioskController {
         staff.set_queue_depth(i32::try_from(status.queue_depth).unwrap_or(i32::MAX));
         staff.set_queue_warning(status.queue_warning());
         staff.set_rejected_count(i32::try_from(status.rejected_count).unwrap_or(i32::MAX));
-        staff.set_latest_rejection(status.latest_rejection.clone().unwrap_or_default().into());
-        staff.set_last_error(status.last_error.clone().unwrap_or_default().into());
+        // Only the event kind: the reason is the CRM's own (English) text, kept in the log.
+        let kind = status
+            .latest_rejection
+            .as_deref()
+            .and_then(|r| r.split(':').next());
+        staff.set_latest_rejection(kind.unwrap_or_default().into());
     }
 }
 

@@ -1,19 +1,36 @@
-//! State of the join-by-phone screen: digits typed, live validation, consents, and the
-//! moments the timing telemetry needs. Plain Rust, rendered into `JoinAdapter` by
-//! [`JoinState::render`].
+//! The join-by-phone form: digits typed, live validation, consents, what still stands
+//! between the customer and Join, and the moments the timing telemetry needs. Plain Rust;
+//! the join controller maps it onto `JoinAdapter`.
 use std::time::Instant;
 
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
-
-use super::{AppWindow, JoinAdapter, JoinProblem, PhoneStatus, RegionOption};
 use crate::domain::phone::{E164, PhoneCheck, PhoneProblem, check_mobile};
 use crate::domain::region::Region;
 
 /// More digits than any number has; further keys are ignored so the display cannot overflow.
 const MAX_DIGITS: usize = 18;
 
+/// What the validation says of the number so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberStatus {
+    Empty,
+    Incomplete,
+    Valid,
+    TooLong,
+    NotMobile,
+    Invalid,
+    BadCharacters,
+}
+
+/// What the customer still has to do before Join works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    Nothing,
+    Number,
+    Consent,
+}
+
 #[derive(Debug)]
-pub struct JoinState {
+pub struct JoinForm {
     regions: Vec<Region>,
     region_index: usize,
     digits: String,
@@ -23,20 +40,21 @@ pub struct JoinState {
     pub privacy_consent: bool,
     pub marketing_opt_in: bool,
     pub submitting: bool,
-    pub problem: JoinProblem,
+    /// The last Join could not be saved.
+    pub save_failed: bool,
     pub privacy_notice_open: bool,
     pub region_picker_open: bool,
     pub first_touch: Option<Instant>,
     pub number_valid_at: Option<Instant>,
 }
 
-impl JoinState {
-    pub fn new(regions: Vec<Region>, default_region: Region) -> JoinState {
+impl JoinForm {
+    pub fn new(regions: Vec<Region>, default_region: Region) -> JoinForm {
         let region_index = regions
             .iter()
             .position(|r| *r == default_region)
             .unwrap_or(0);
-        JoinState {
+        JoinForm {
             regions,
             region_index,
             digits: String::new(),
@@ -45,7 +63,7 @@ impl JoinState {
             privacy_consent: false,
             marketing_opt_in: false,
             submitting: false,
-            problem: JoinProblem::None,
+            save_failed: false,
             privacy_notice_open: false,
             region_picker_open: false,
             first_touch: None,
@@ -55,7 +73,7 @@ impl JoinState {
 
     /// Back to a blank form for the next customer (consents unticked, default region).
     pub fn reset(&mut self, default_region: Region) {
-        *self = JoinState::new(std::mem::take(&mut self.regions), default_region);
+        *self = JoinForm::new(std::mem::take(&mut self.regions), default_region);
     }
 
     pub fn region(&self) -> Region {
@@ -126,28 +144,46 @@ impl JoinState {
         }
     }
 
-    pub fn status(&self) -> PhoneStatus {
+    pub fn status(&self) -> NumberStatus {
         if self.rejected_input {
-            return PhoneStatus::BadCharacters;
+            return NumberStatus::BadCharacters;
         }
         match &self.check {
-            PhoneCheck::Empty => PhoneStatus::Empty,
-            PhoneCheck::Incomplete => PhoneStatus::Incomplete,
-            PhoneCheck::Valid(_) => PhoneStatus::Valid,
-            PhoneCheck::Invalid(PhoneProblem::TooLong) => PhoneStatus::TooLong,
-            PhoneCheck::Invalid(PhoneProblem::NotMobile) => PhoneStatus::NotMobile,
-            PhoneCheck::Invalid(PhoneProblem::BadCharacters) => PhoneStatus::BadCharacters,
-            PhoneCheck::Invalid(PhoneProblem::Invalid) => PhoneStatus::Invalid,
+            PhoneCheck::Empty => NumberStatus::Empty,
+            PhoneCheck::Incomplete => NumberStatus::Incomplete,
+            PhoneCheck::Valid(_) => NumberStatus::Valid,
+            PhoneCheck::Invalid(PhoneProblem::TooLong) => NumberStatus::TooLong,
+            PhoneCheck::Invalid(PhoneProblem::NotMobile) => NumberStatus::NotMobile,
+            PhoneCheck::Invalid(PhoneProblem::BadCharacters) => NumberStatus::BadCharacters,
+            PhoneCheck::Invalid(PhoneProblem::Invalid) => NumberStatus::Invalid,
         }
     }
 
     /// Join is possible the moment the number is valid and the privacy notice accepted.
     pub fn can_join(&self) -> bool {
-        self.status() == PhoneStatus::Valid && self.privacy_consent && !self.submitting
+        self.status() == NumberStatus::Valid && self.privacy_consent && !self.submitting
+    }
+
+    pub fn missing(&self) -> Missing {
+        if self.status() != NumberStatus::Valid {
+            Missing::Number
+        } else if !self.privacy_consent {
+            Missing::Consent
+        } else {
+            Missing::Nothing
+        }
+    }
+
+    pub fn region_index(&self) -> usize {
+        self.region_index
+    }
+
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
     }
 
     /// Digits grouped in fours for reading back.
-    fn display_number(&self) -> String {
+    pub fn display_number(&self) -> String {
         let mut out = String::with_capacity(self.digits.len() + self.digits.len() / 4);
         for (i, c) in self.digits.chars().enumerate() {
             if i > 0 && i % 4 == 0 {
@@ -157,41 +193,13 @@ impl JoinState {
         }
         out
     }
-
-    pub fn render(&self, app: &AppWindow) {
-        let adapter = app.global::<JoinAdapter>();
-        adapter.set_region_index(i32::try_from(self.region_index).unwrap_or(0));
-        adapter.set_display_number(SharedString::from(self.display_number()));
-        adapter.set_status(self.status());
-        adapter.set_privacy_consent(self.privacy_consent);
-        adapter.set_marketing_opt_in(self.marketing_opt_in);
-        adapter.set_submitting(self.submitting);
-        adapter.set_can_join(self.can_join());
-        adapter.set_problem(self.problem);
-        adapter.set_privacy_notice_open(self.privacy_notice_open);
-        adapter.set_region_picker_open(self.region_picker_open);
-    }
-
-    /// The region chips never change while running; set once.
-    pub fn render_regions(&self, app: &AppWindow) {
-        let options: Vec<RegionOption> = self
-            .regions
-            .iter()
-            .map(|r| RegionOption {
-                code: r.code().into(),
-                dial: r.dial_prefix().into(),
-            })
-            .collect();
-        app.global::<JoinAdapter>()
-            .set_regions(ModelRc::new(VecModel::from(options)));
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn typed(state: &mut JoinState, digits: &str) {
+    fn typed(state: &mut JoinForm, digits: &str) {
         for c in digits.chars() {
             state.push_digit(&c.to_string());
         }
@@ -199,36 +207,39 @@ mod tests {
 
     #[test]
     fn join_needs_a_valid_number_and_consent() {
-        let mut s = JoinState::new(Region::ALL.to_vec(), Region::HK);
+        let mut s = JoinForm::new(Region::ALL.to_vec(), Region::HK);
         typed(&mut s, "9123456");
+        assert_eq!(s.missing(), Missing::Number);
         s.privacy_consent = true;
         assert!(!s.can_join());
         typed(&mut s, "7");
         assert!(s.can_join());
+        assert_eq!(s.missing(), Missing::Nothing);
         assert!(s.number_valid_at.is_some());
         s.privacy_consent = false;
         assert!(!s.can_join());
+        assert_eq!(s.missing(), Missing::Consent, "Join says to tick the box");
     }
 
     #[test]
     fn letters_from_a_keyboard_show_a_message_until_the_next_digit() {
-        let mut s = JoinState::new(Region::ALL.to_vec(), Region::HK);
+        let mut s = JoinForm::new(Region::ALL.to_vec(), Region::HK);
         typed(&mut s, "9123");
         s.typed("x");
-        assert_eq!(s.status(), PhoneStatus::BadCharacters);
+        assert_eq!(s.status(), NumberStatus::BadCharacters);
         assert_eq!(s.display_number(), "9123");
         s.typed("4");
-        assert_eq!(s.status(), PhoneStatus::Incomplete);
+        assert_eq!(s.status(), NumberStatus::Incomplete);
         s.typed("\u{f700}"); // an arrow key
-        assert_eq!(s.status(), PhoneStatus::Incomplete);
+        assert_eq!(s.status(), NumberStatus::Incomplete);
     }
 
     #[test]
     fn changing_region_revalidates() {
-        let mut s = JoinState::new(vec![Region::HK, Region::CN], Region::HK);
+        let mut s = JoinForm::new(vec![Region::HK, Region::CN], Region::HK);
         typed(&mut s, "91234567");
-        assert_eq!(s.status(), PhoneStatus::Valid);
+        assert_eq!(s.status(), NumberStatus::Valid);
         s.choose_region(1);
-        assert_eq!(s.status(), PhoneStatus::Incomplete);
+        assert_eq!(s.status(), NumberStatus::Incomplete);
     }
 }

@@ -1,0 +1,252 @@
+//! The UI's composition root: builds the navigator and one controller per screen over the
+//! storage handle, wires the attract screen's buttons and the device router, and takes new
+//! settings from the CRM while running. It holds no screen state of its own.
+use std::rc::Rc;
+use std::time::Duration;
+
+use slint::ComponentHandle;
+
+use super::attract::{AttractActions, AttractController};
+use super::device_router::DeviceRouter;
+use super::join::{JoinController, JoinTerms};
+use super::navigator::{Navigator, Page};
+use super::points::PointsController;
+use super::shell::{Languages, ShellView, SlintAlarm};
+use super::staff::StaffController;
+use super::tasks::{SlintSpawn, Tasks};
+use super::welcome::WelcomeController;
+use super::{AppWindow, KioskAdapter};
+use crate::devices::DeviceEvent;
+use crate::domain::language::Language;
+use crate::domain::localized::LocalizedText;
+use crate::domain::privacy_notice::PrivacyNotice;
+use crate::domain::region::Region;
+use crate::store::StoreHandle;
+use crate::sync::SyncStatus;
+
+/// What the UI needs from the configuration.
+#[derive(Debug, Clone)]
+pub struct UiSettings {
+    pub store_name: LocalizedText,
+    pub language: Language,
+    pub regions: Vec<Region>,
+    pub default_region: Region,
+    pub idle_timeout: Duration,
+    pub signup_bonus_points: i64,
+    pub privacy_notice: PrivacyNotice,
+    pub staff: Option<crate::config::StaffConfig>,
+}
+
+impl UiSettings {
+    pub fn from_config(config: &crate::config::Config) -> UiSettings {
+        let k = &config.kiosk;
+        UiSettings {
+            store_name: k.store_name.clone(),
+            language: k.language,
+            regions: k.regions.clone(),
+            default_region: k.default_region,
+            idle_timeout: config.idle_timeout(),
+            signup_bonus_points: k.signup_bonus_points,
+            privacy_notice: PrivacyNotice::new(
+                &k.privacy_notice_version,
+                k.privacy_notice.as_ref(),
+                &k.store_name,
+            ),
+            staff: config.staff.clone(),
+        }
+    }
+
+    fn join_terms(&self) -> JoinTerms {
+        JoinTerms {
+            default_region: self.default_region,
+            signup_bonus_points: self.signup_bonus_points,
+            notice: self.privacy_notice.clone(),
+        }
+    }
+}
+
+pub struct KioskUi {
+    nav: Rc<Navigator>,
+    languages: Rc<Languages>,
+    attract: AttractController,
+    join: Rc<JoinController>,
+    staff: Rc<StaffController>,
+    router: DeviceRouter,
+    store: StoreHandle,
+}
+
+impl KioskUi {
+    /// Builds every controller, binds their adapters and shows the attract screen.
+    pub fn install(app: &AppWindow, settings: UiSettings, store: StoreHandle) -> Rc<Self> {
+        let weak = app.as_weak();
+        let languages = Languages::new(app, settings.language);
+        let nav = Navigator::new(
+            settings.idle_timeout,
+            Box::new(SlintAlarm::default()),
+            Box::new(ShellView {
+                app: weak.clone(),
+                languages: languages.clone(),
+            }),
+        );
+        let tasks = Tasks::new(nav.clone(), Rc::new(SlintSpawn));
+        let current = languages.clone();
+        let join_welcome = WelcomeController::new(
+            weak.clone(),
+            nav.clone(),
+            tasks.clone(),
+            Rc::new(store.clone()),
+            Box::new(SlintAlarm::default()),
+        );
+        join_welcome.bind(app);
+        let welcome = join_welcome.clone();
+        let join = JoinController::new(
+            weak.clone(),
+            nav.clone(),
+            tasks.clone(),
+            Rc::new(store.clone()),
+            Rc::new(move || current.current()),
+            settings.regions.clone(),
+            settings.join_terms(),
+            Box::new(move |outcome| welcome.show(outcome)),
+        );
+        join.bind(app);
+        let points = PointsController::new(
+            weak.clone(),
+            nav.clone(),
+            tasks.clone(),
+            Rc::new(store.clone()),
+        );
+        let j = Rc::downgrade(&join);
+        points.bind(app, move || {
+            if let Some(join) = j.upgrade() {
+                join.start();
+            }
+        });
+        let staff = StaffController::new(weak.clone(), nav.clone(), settings.staff.as_ref());
+        staff.bind(app);
+
+        let (j, p, s) = (
+            Rc::downgrade(&join),
+            Rc::downgrade(&points),
+            Rc::downgrade(&staff),
+        );
+        let attract = AttractController::install(
+            app,
+            &settings.store_name,
+            AttractActions {
+                join: Box::new(move || {
+                    if let Some(join) = j.upgrade() {
+                        join.start();
+                    }
+                }),
+                lookup: Box::new(move || {
+                    if let Some(points) = p.upgrade() {
+                        points.show_help();
+                    }
+                }),
+                staff_corner: Box::new(move || {
+                    if let Some(staff) = s.upgrade() {
+                        staff.corner_tapped();
+                    }
+                }),
+            },
+        );
+
+        let kiosk = app.global::<KioskAdapter>();
+        let n = Rc::downgrade(&nav);
+        kiosk.on_go_home(move || {
+            if let Some(nav) = n.upgrade() {
+                nav.go(Page::Attract);
+            }
+        });
+        let n = Rc::downgrade(&nav);
+        kiosk.on_activity(move || {
+            if let Some(nav) = n.upgrade()
+                && nav.page() != Page::Attract
+            {
+                nav.touch();
+            }
+        });
+        let (n, l) = (Rc::downgrade(&nav), Rc::downgrade(&languages));
+        kiosk.on_select_language(move |index| {
+            if let (Some(nav), Some(languages), Some(language)) =
+                (n.upgrade(), l.upgrade(), Language::from_index(index))
+            {
+                nav.touch();
+                languages.select(language);
+            }
+        });
+
+        let router = DeviceRouter::new(nav.clone(), points, join_welcome, staff.clone());
+        nav.go(Page::Attract);
+        Rc::new(KioskUi {
+            nav,
+            languages,
+            attract,
+            join,
+            staff,
+            router,
+            store,
+        })
+    }
+
+    pub fn page(&self) -> Page {
+        self.nav.page()
+    }
+
+    pub fn language(&self) -> Language {
+        self.languages.current()
+    }
+
+    /// An event from a scanner or card reader (delivered on the UI thread).
+    pub fn device_event(&self, event: DeviceEvent) {
+        self.router.route(event);
+    }
+
+    pub fn device_events_handled(&self) -> u64 {
+        self.router.handled()
+    }
+
+    pub fn show_sync_status(&self, status: &SyncStatus) {
+        self.staff.show_sync_status(status);
+    }
+
+    /// Reads the settings the CRM published back from the store (off the UI thread), lays
+    /// them over `file` (the configuration file's) and applies them.
+    pub fn reload_crm_settings(self: &Rc<Self>, file: crate::config::Config) {
+        let pending = self.store.submit(|s| s.crm_settings());
+        let me = Rc::downgrade(self);
+        let spawned = slint::spawn_local(async move {
+            match pending.await {
+                Ok(Ok(settings)) => {
+                    if let Some(ui) = me.upgrade() {
+                        ui.apply_settings(UiSettings::from_config(
+                            &file.with_crm_settings(&settings),
+                        ));
+                    }
+                }
+                Ok(Err(e)) => tracing::warn!("new CRM settings not read: {e}"),
+                // The storage thread has ended: the kiosk is shutting down.
+                Err(_) => {}
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::warn!("cannot read new CRM settings: {e}");
+        }
+    }
+
+    /// Takes settings the CRM published while the kiosk runs. The store name changes at
+    /// once; the idle timeout, sign-up bonus and privacy notice apply from the next page or
+    /// sign-up, so a customer mid-way is not disturbed.
+    pub fn apply_settings(&self, settings: UiSettings) {
+        self.attract.set_store_name(&settings.store_name);
+        self.join.set_terms(settings.join_terms());
+        self.nav.set_shop_idle(settings.idle_timeout);
+        tracing::info!(
+            bonus = settings.signup_bonus_points,
+            notice = %settings.privacy_notice.version,
+            idle_secs = settings.idle_timeout.as_secs(),
+            "settings from the CRM applied"
+        );
+    }
+}

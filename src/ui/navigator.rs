@@ -1,0 +1,481 @@
+//! The screen state machine, in plain Rust: which page shows, the policy table that says
+//! what each page does with idleness and with scans and card taps, the flow token that keeps
+//! a late storage result from reaching the next customer, and the reset that runs on every
+//! return to the attract screen (shop's language, every adapter with member data cleared).
+//!
+//! No Slint types: time reaches it through the [`Alarm`] trait and the screen through
+//! [`NavView`], so it is table-tested with a manual alarm.
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+use std::time::Duration;
+
+/// Every page the kiosk can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Page {
+    Attract,
+    Join,
+    /// The neutral answer to a join with a number that is already a member.
+    AlreadyMember,
+    Welcome,
+    /// "My points": how to identify yourself.
+    Lookup,
+    /// The result of a scan or tap: the member's balance, or "unknown code".
+    Balance,
+    StaffPin,
+    Staff,
+}
+
+impl Page {
+    pub const ALL: [Page; 8] = [
+        Page::Attract,
+        Page::Join,
+        Page::AlreadyMember,
+        Page::Welcome,
+        Page::Lookup,
+        Page::Balance,
+        Page::StaffPin,
+        Page::Staff,
+    ];
+}
+
+/// What a scan or a card tap does on a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceUse {
+    /// Nothing: someone is busy with the screen.
+    Ignore,
+    /// Look the member up and show their balance.
+    Identify,
+    /// Link the card to the member just welcomed (only inside their link window).
+    LinkCard,
+}
+
+/// How long a page waits for a touch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Idle {
+    /// Stays until someone acts (the attract screen).
+    Never,
+    /// The shop's idle timeout.
+    Shop,
+    /// The shop's idle timeout, of which the last `warning` show "Are you still there?".
+    ShopWithWarning { warning: Duration },
+}
+
+/// One row of the policy table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    pub idle: Idle,
+    pub scan: DeviceUse,
+    pub tap: DeviceUse,
+    /// Leaving the page ends the customer's flow: late results are dropped and every
+    /// controller clears what it holds.
+    pub leaving_ends_flow: bool,
+    /// The page shows a member's data, so it clears itself within [`MEMBER_DATA_IDLE`].
+    pub shows_member_data: bool,
+}
+
+/// The longest a page with member data stays up without a touch.
+pub const MEMBER_DATA_IDLE: Duration = Duration::from_secs(15);
+/// How long "Are you still there?" counts down before a half-filled form clears.
+pub const STILL_THERE_WARNING: Duration = Duration::from_secs(10);
+
+/// The policy table: one row per page.
+pub fn policy(page: Page) -> Policy {
+    use DeviceUse::{Identify, Ignore, LinkCard};
+    let row = |idle, scan, tap, leaving_ends_flow, shows_member_data| Policy {
+        idle,
+        scan,
+        tap,
+        leaving_ends_flow,
+        shows_member_data,
+    };
+    let warn = Idle::ShopWithWarning {
+        warning: STILL_THERE_WARNING,
+    };
+    match page {
+        Page::Attract => row(Idle::Never, Identify, Identify, false, false),
+        Page::Join => row(warn, Ignore, Ignore, false, false),
+        Page::AlreadyMember => row(Idle::Shop, Identify, Identify, false, false),
+        Page::Welcome => row(Idle::Shop, Ignore, LinkCard, true, true),
+        Page::Lookup => row(Idle::Shop, Identify, Identify, false, false),
+        Page::Balance => row(Idle::Shop, Identify, Identify, true, true),
+        Page::StaffPin => row(Idle::Shop, Ignore, Ignore, false, false),
+        Page::Staff => row(Idle::Shop, Ignore, Ignore, true, false),
+    }
+}
+
+/// When a page's idle alarm rings, given the shop's timeout: `(first ring, warning)`. With a
+/// warning, the first ring starts the countdown and the second returns to attract.
+pub fn idle_plan(page: Page, shop: Duration) -> Option<(Duration, Option<Duration>)> {
+    let p = policy(page);
+    let total = if p.shows_member_data {
+        shop.min(MEMBER_DATA_IDLE)
+    } else {
+        shop
+    };
+    match p.idle {
+        Idle::Never => None,
+        Idle::Shop => Some((total, None)),
+        Idle::ShopWithWarning { warning } => {
+            let warning = warning.min(total / 2);
+            Some((total - warning, Some(warning)))
+        }
+    }
+}
+
+/// A one-shot timer. The Slint glue backs it with `slint::Timer`; tests ring it by hand.
+pub trait Alarm {
+    /// (Re)arms the alarm: `ring` runs once after `after`, unless cancelled or re-armed.
+    fn set(&self, after: Duration, ring: Box<dyn FnOnce()>);
+    fn cancel(&self);
+}
+
+/// What the navigator asks of the screen.
+pub trait NavView {
+    fn show(&self, page: Page);
+    /// `Some(remaining)`: show "Are you still there?" counting down; `None`: hide it.
+    fn still_there(&self, remaining: Option<Duration>);
+    /// The next customer starts in the shop's language.
+    fn reset_language(&self);
+}
+
+/// A token for the page visit a storage result belongs to: it changes whenever another page
+/// is shown and on every return to the attract screen, so a result that comes back late
+/// never lands on a page (or a customer) it was not meant for.
+pub type Flow = u64;
+
+pub struct Navigator {
+    me: Weak<Navigator>,
+    page: Cell<Page>,
+    flow: Cell<Flow>,
+    shop_idle: Cell<Duration>,
+    warning: Cell<Option<Duration>>,
+    alarm: Box<dyn Alarm>,
+    view: Box<dyn NavView>,
+    flow_end: RefCell<Vec<Rc<dyn Fn()>>>,
+}
+
+impl Navigator {
+    pub fn new(shop_idle: Duration, alarm: Box<dyn Alarm>, view: Box<dyn NavView>) -> Rc<Self> {
+        Rc::new_cyclic(|me| Navigator {
+            me: me.clone(),
+            page: Cell::new(Page::Attract),
+            flow: Cell::new(0),
+            shop_idle: Cell::new(shop_idle),
+            warning: Cell::new(None),
+            alarm,
+            view,
+            flow_end: RefCell::new(Vec::new()),
+        })
+    }
+
+    pub fn page(&self) -> Page {
+        self.page.get()
+    }
+
+    pub fn policy(&self) -> Policy {
+        policy(self.page.get())
+    }
+
+    /// The current flow; compare it later with [`Navigator::is_current`].
+    pub fn flow(&self) -> Flow {
+        self.flow.get()
+    }
+
+    pub fn is_current(&self, flow: Flow) -> bool {
+        self.flow.get() == flow
+    }
+
+    /// The shop's idle timeout changed (from the CRM); applies from the next page shown.
+    pub fn set_shop_idle(&self, idle: Duration) {
+        self.shop_idle.set(idle);
+    }
+
+    /// `clear` runs whenever a flow ends: controllers forget the member they held.
+    pub fn on_flow_end(&self, clear: impl Fn() + 'static) {
+        self.flow_end.borrow_mut().push(Rc::new(clear));
+    }
+
+    /// Shows `page`. Arriving at the attract screen, or leaving a page whose policy says so,
+    /// ends the customer's flow (every controller clears what it holds); arriving at the
+    /// attract screen also restores the shop's language.
+    pub fn go(&self, page: Page) {
+        let from = self.page.replace(page);
+        self.hide_warning();
+        if from != page || page == Page::Attract {
+            self.flow.set(self.flow.get().wrapping_add(1));
+        }
+        if page == Page::Attract || (from != page && policy(from).leaving_ends_flow) {
+            self.end_flow();
+        }
+        if page == Page::Attract {
+            self.view.reset_language();
+        }
+        self.view.show(page);
+        self.arm();
+    }
+
+    /// Someone touched the screen: the idle countdown starts again.
+    pub fn touch(&self) {
+        self.hide_warning();
+        self.arm();
+    }
+
+    fn end_flow(&self) {
+        let hooks: Vec<Rc<dyn Fn()>> = self.flow_end.borrow().clone();
+        for clear in hooks {
+            clear();
+        }
+    }
+
+    fn hide_warning(&self) {
+        if self.warning.take().is_some() {
+            self.view.still_there(None);
+        }
+    }
+
+    fn arm(&self) {
+        let Some((first, warning)) = idle_plan(self.page.get(), self.shop_idle.get()) else {
+            self.alarm.cancel();
+            return;
+        };
+        let me = self.me.clone();
+        let page = self.page.get();
+        self.alarm.set(
+            first,
+            Box::new(move || {
+                if let Some(nav) = me.upgrade() {
+                    nav.rang(page, warning);
+                }
+            }),
+        );
+    }
+
+    fn rang(&self, page: Page, warning: Option<Duration>) {
+        if self.page.get() != page {
+            return;
+        }
+        match warning {
+            Some(remaining) if self.warning.get().is_none() => {
+                tracing::debug!(?page, "idle: asking whether the customer is still there");
+                self.warning.set(Some(remaining));
+                self.view.still_there(Some(remaining));
+                let me = self.me.clone();
+                self.alarm.set(
+                    remaining,
+                    Box::new(move || {
+                        if let Some(nav) = me.upgrade() {
+                            nav.rang(page, None);
+                        }
+                    }),
+                );
+            }
+            _ => {
+                tracing::debug!(?page, "idle timeout: back to the attract screen");
+                self.go(Page::Attract);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+pub mod testing {
+    //! A hand-rung alarm and a recording view, for tests of anything built on the navigator.
+    use super::*;
+
+    /// What an armed alarm will run, and after how long.
+    pub type Armed = (Duration, Box<dyn FnOnce()>);
+
+    #[derive(Default)]
+    pub struct ManualAlarm {
+        pub armed: RefCell<Option<Armed>>,
+    }
+
+    impl Alarm for Rc<ManualAlarm> {
+        fn set(&self, after: Duration, ring: Box<dyn FnOnce()>) {
+            *self.armed.borrow_mut() = Some((after, ring));
+        }
+        fn cancel(&self) {
+            self.armed.borrow_mut().take();
+        }
+    }
+
+    impl ManualAlarm {
+        pub fn armed_for(&self) -> Option<Duration> {
+            self.armed.borrow().as_ref().map(|(d, _)| *d)
+        }
+        /// Rings the alarm as if its time had come.
+        pub fn ring(&self) {
+            let ring = self.armed.borrow_mut().take().map(|(_, r)| r);
+            if let Some(ring) = ring {
+                ring();
+            }
+        }
+    }
+
+    #[derive(Default)]
+    pub struct RecordingView {
+        pub shown: RefCell<Vec<Page>>,
+        pub still_there: RefCell<Option<Duration>>,
+        pub language_resets: Cell<u32>,
+    }
+
+    impl NavView for Rc<RecordingView> {
+        fn show(&self, page: Page) {
+            self.shown.borrow_mut().push(page);
+        }
+        fn still_there(&self, remaining: Option<Duration>) {
+            *self.still_there.borrow_mut() = remaining;
+        }
+        fn reset_language(&self) {
+            self.language_resets.set(self.language_resets.get() + 1);
+        }
+    }
+
+    pub fn navigator(shop_idle: Duration) -> (Rc<Navigator>, Rc<ManualAlarm>, Rc<RecordingView>) {
+        let alarm = Rc::new(ManualAlarm::default());
+        let view = Rc::new(RecordingView::default());
+        let nav = Navigator::new(shop_idle, Box::new(alarm.clone()), Box::new(view.clone()));
+        (nav, alarm, view)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::navigator;
+    use super::*;
+
+    const S: fn(u64) -> Duration = Duration::from_secs;
+
+    #[test]
+    fn the_policy_table() {
+        use DeviceUse::*;
+        // page, scan, tap, leaving ends flow, member data, idle with a 30 s shop timeout
+        // (first ring, warning).
+        #[rustfmt::skip]
+        let table = [
+            (Page::Attract,       Identify, Identify, false, false, None),
+            (Page::Join,          Ignore,   Ignore,   false, false, Some((S(20), Some(S(10))))),
+            (Page::AlreadyMember, Identify, Identify, false, false, Some((S(30), None))),
+            (Page::Welcome,       Ignore,   LinkCard, true,  true,  Some((S(15), None))),
+            (Page::Lookup,        Identify, Identify, false, false, Some((S(30), None))),
+            (Page::Balance,       Identify, Identify, true,  true,  Some((S(15), None))),
+            (Page::StaffPin,      Ignore,   Ignore,   false, false, Some((S(30), None))),
+            (Page::Staff,         Ignore,   Ignore,   true,  false, Some((S(30), None))),
+        ];
+        assert_eq!(table.len(), Page::ALL.len(), "one row per page");
+        for (page, scan, tap, ends, data, idle) in table {
+            let p = policy(page);
+            assert_eq!((p.scan, p.tap), (scan, tap), "{page:?} devices");
+            assert_eq!(p.leaving_ends_flow, ends, "{page:?} ends flow");
+            assert_eq!(p.shows_member_data, data, "{page:?} member data");
+            assert_eq!(idle_plan(page, S(30)), idle, "{page:?} idle");
+        }
+    }
+
+    #[test]
+    fn member_data_never_stays_longer_than_15_s_whatever_the_shop_says() {
+        for page in Page::ALL {
+            if policy(page).shows_member_data {
+                for shop in [S(5), S(30), S(3600)] {
+                    let (first, warning) = idle_plan(page, shop).expect("times out");
+                    assert!(first + warning.unwrap_or_default() <= MEMBER_DATA_IDLE);
+                }
+            }
+        }
+        // A short shop timeout still halves into countdown and wait.
+        assert_eq!(idle_plan(Page::Join, S(8)), Some((S(4), Some(S(4)))));
+    }
+
+    #[test]
+    fn idleness_warns_then_returns_to_attract_and_resets() {
+        let (nav, alarm, view) = navigator(S(30));
+        let cleared = Rc::new(Cell::new(0));
+        let c = cleared.clone();
+        nav.on_flow_end(move || c.set(c.get() + 1));
+        nav.go(Page::Join);
+        let flow = nav.flow();
+        assert_eq!(alarm.armed_for(), Some(S(20)));
+        alarm.ring();
+        assert_eq!(*view.still_there.borrow(), Some(S(10)), "countdown shown");
+        assert_eq!(nav.page(), Page::Join);
+        // A touch during the countdown keeps the form.
+        nav.touch();
+        assert_eq!(*view.still_there.borrow(), None);
+        assert_eq!(alarm.armed_for(), Some(S(20)));
+        alarm.ring();
+        alarm.ring();
+        assert_eq!(nav.page(), Page::Attract);
+        assert!(!nav.is_current(flow), "a late result is dropped");
+        assert_eq!(cleared.get(), 1);
+        assert_eq!(view.language_resets.get(), 1);
+        assert_eq!(alarm.armed_for(), None, "the attract screen waits for ever");
+    }
+
+    #[test]
+    fn every_return_to_attract_resets_but_moving_on_within_a_flow_does_not() {
+        let (nav, _alarm, view) = navigator(S(30));
+        let cleared = Rc::new(Cell::new(0));
+        let c = cleared.clone();
+        nav.on_flow_end(move || c.set(c.get() + 1));
+        nav.go(Page::Join);
+        let flow = nav.flow();
+        nav.go(Page::Join);
+        assert!(nav.is_current(flow), "staying on a page keeps its results");
+        nav.go(Page::Welcome);
+        assert!(
+            !nav.is_current(flow),
+            "a result for the join page is not for the welcome"
+        );
+        assert_eq!(cleared.get(), 0, "join → welcome is one customer's flow");
+        assert_eq!(
+            view.language_resets.get(),
+            0,
+            "the customer's language stays"
+        );
+        nav.go(Page::Attract); // Done
+        assert_eq!(view.language_resets.get(), 1);
+        nav.go(Page::Lookup);
+        nav.go(Page::Attract); // Back
+        assert_eq!(view.language_resets.get(), 2);
+        // Leaving the balance screen ends that member's flow even without going home.
+        nav.go(Page::Balance);
+        let before = cleared.get();
+        nav.go(Page::Join);
+        assert_eq!(cleared.get(), before + 1, "the member's data is cleared");
+        assert_eq!(
+            *view.shown.borrow(),
+            [
+                Page::Join,
+                Page::Join,
+                Page::Welcome,
+                Page::Attract,
+                Page::Lookup,
+                Page::Attract,
+                Page::Balance,
+                Page::Join
+            ]
+        );
+    }
+
+    #[test]
+    fn a_ring_meant_for_another_page_is_ignored() {
+        let (nav, alarm, _view) = navigator(S(30));
+        nav.go(Page::Lookup);
+        let stale = alarm.armed.borrow_mut().take();
+        nav.go(Page::Join);
+        if let Some((_, ring)) = stale {
+            ring();
+        }
+        assert_eq!(nav.page(), Page::Join);
+    }
+
+    #[test]
+    fn the_shops_timeout_applies_from_the_next_page() {
+        let (nav, alarm, _view) = navigator(S(30));
+        nav.go(Page::Lookup);
+        nav.set_shop_idle(S(60));
+        assert_eq!(alarm.armed_for(), Some(S(30)));
+        nav.go(Page::StaffPin);
+        assert_eq!(alarm.armed_for(), Some(S(60)));
+    }
+}

@@ -1,0 +1,218 @@
+//! The small repository traits the screen controllers reach storage through, and their
+//! implementation by the storage handle (jobs run on the storage thread, results come back
+//! as futures awaited on the UI thread). Tests implement them with in-memory fakes.
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::domain::phone::E164;
+use crate::domain::signup::{JoinOutcome, JoinRequest};
+use crate::domain::timing::SignupTiming;
+use crate::store::members::CardLink;
+use crate::store::{StoreError, StoreHandle};
+
+/// A storage result that arrives later, on the UI thread.
+pub type Pending<T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>>>;
+
+/// What a scan or tap identifies a customer by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identify {
+    Code(String),
+    Card(String),
+}
+
+/// What the balance screen may show of a member: never the full number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberSummary {
+    pub masked_phone: String,
+    pub balance: i64,
+}
+
+pub trait Signups {
+    /// Commits a sign-up (or finds the number is already a member, changing nothing).
+    fn join(&self, request: JoinRequest) -> Pending<JoinOutcome>;
+    /// Records sign-up timing telemetry; fire and forget.
+    fn record_timing(&self, timing: SignupTiming, returning: bool);
+}
+
+pub trait MemberLookup {
+    fn identify(&self, by: Identify) -> Pending<Option<MemberSummary>>;
+}
+
+pub trait CardLinks {
+    /// Links a card to a member who has just joined; never takes a card from its owner.
+    fn link_new_card(&self, uid: String, member_id: String) -> Pending<CardLink>;
+}
+
+fn pending<T: Send + 'static>(
+    rx: tokio::sync::oneshot::Receiver<Result<T, StoreError>>,
+) -> Pending<T> {
+    Box::pin(async move { rx.await.unwrap_or(Err(StoreError::WorkerGone)) })
+}
+
+impl Signups for StoreHandle {
+    fn join(&self, request: JoinRequest) -> Pending<JoinOutcome> {
+        pending(self.submit(move |s| s.join(&request)))
+    }
+
+    fn record_timing(&self, timing: SignupTiming, returning: bool) {
+        drop(self.submit(move |store| {
+            if let Err(e) = store.record_signup_timing(&timing, returning) {
+                tracing::warn!("sign-up timing not recorded: {e}");
+            }
+        }));
+    }
+}
+
+impl MemberLookup for StoreHandle {
+    fn identify(&self, by: Identify) -> Pending<Option<MemberSummary>> {
+        pending(self.submit(move |store| {
+            let member = match &by {
+                Identify::Code(code) => store.member_by_code(code)?,
+                Identify::Card(uid) => store.member_by_card(uid)?,
+            };
+            member
+                .map(|m| {
+                    Ok(MemberSummary {
+                        masked_phone: m.phone.masked(),
+                        balance: store.balance(&m.id)?,
+                    })
+                })
+                .transpose()
+        }))
+    }
+}
+
+impl CardLinks for StoreHandle {
+    fn link_new_card(&self, uid: String, member_id: String) -> Pending<CardLink> {
+        pending(self.submit(move |store| store.link_card(&uid, &member_id)))
+    }
+}
+
+/// Masks a number for display, for fakes that hold an [`E164`].
+pub fn summary(phone: &E164, balance: i64) -> MemberSummary {
+    MemberSummary {
+        masked_phone: phone.masked(),
+        balance,
+    }
+}
+
+#[cfg(test)]
+pub mod fakes {
+    //! In-memory stand-ins for storage. Results are ready at once unless `hold` is set, in
+    //! which case they wait until [`Fakes::release`], to test late results.
+    use std::cell::{Cell, RefCell};
+    use std::collections::HashMap;
+
+    use tokio::sync::oneshot;
+
+    use super::*;
+    use crate::store::members::CardLink;
+
+    #[derive(Default)]
+    pub struct Fakes {
+        /// E.164 → (member id, balance).
+        pub members: RefCell<HashMap<String, (String, i64)>>,
+        /// Card UID → member id.
+        pub cards: RefCell<HashMap<String, String>>,
+        pub joins: RefCell<Vec<JoinRequest>>,
+        pub timings: Cell<u32>,
+        pub fail: Cell<bool>,
+        pub hold: Cell<bool>,
+        held: RefCell<Vec<Box<dyn FnOnce()>>>,
+    }
+
+    impl Fakes {
+        fn answer<T: 'static>(&self, result: Result<T, StoreError>) -> Pending<T> {
+            if !self.hold.get() {
+                return Box::pin(std::future::ready(result));
+            }
+            let (tx, rx) = oneshot::channel();
+            self.held.borrow_mut().push(Box::new(move || {
+                let _ = tx.send(result);
+            }));
+            Box::pin(async move { rx.await.unwrap_or(Err(StoreError::WorkerGone)) })
+        }
+
+        /// Lets every held result through.
+        pub fn release(&self) {
+            for release in self.held.borrow_mut().drain(..) {
+                release();
+            }
+        }
+
+        pub fn add_member(&self, phone: &str, id: &str, balance: i64) {
+            self.members
+                .borrow_mut()
+                .insert(phone.into(), (id.into(), balance));
+        }
+    }
+
+    impl Signups for Fakes {
+        fn join(&self, request: JoinRequest) -> Pending<JoinOutcome> {
+            if self.fail.get() {
+                return self.answer(Err(StoreError::WorkerGone));
+            }
+            let phone = request.phone.as_str().to_owned();
+            let existing = self.members.borrow().get(&phone).cloned();
+            let outcome = match existing {
+                Some((member_id, balance)) => JoinOutcome {
+                    member_id,
+                    phone: request.phone.clone(),
+                    returning: true,
+                    bonus_awarded: 0,
+                    balance,
+                },
+                None => {
+                    let id = format!("m{}", self.members.borrow().len() + 1);
+                    let bonus = request.signup_bonus_points;
+                    self.add_member(&phone, &id, bonus);
+                    JoinOutcome {
+                        member_id: id,
+                        phone: request.phone.clone(),
+                        returning: false,
+                        bonus_awarded: bonus,
+                        balance: bonus,
+                    }
+                }
+            };
+            self.joins.borrow_mut().push(request);
+            self.answer(Ok(outcome))
+        }
+
+        fn record_timing(&self, _timing: SignupTiming, _returning: bool) {
+            self.timings.set(self.timings.get() + 1);
+        }
+    }
+
+    impl MemberLookup for Fakes {
+        fn identify(&self, by: Identify) -> Pending<Option<MemberSummary>> {
+            let members = self.members.borrow();
+            let found = match &by {
+                Identify::Code(code) => members.iter().find(|(_, (id, _))| id == code),
+                Identify::Card(uid) => self
+                    .cards
+                    .borrow()
+                    .get(uid)
+                    .and_then(|m| members.iter().find(|(_, (id, _))| id == m)),
+            }
+            .map(|(phone, (_, balance))| summary(&E164::from_stored(phone.clone()), *balance));
+            drop(members);
+            self.answer(Ok(found))
+        }
+    }
+
+    impl CardLinks for Fakes {
+        fn link_new_card(&self, uid: String, member_id: String) -> Pending<CardLink> {
+            let owner = self.cards.borrow().get(&uid).cloned();
+            let link = match owner {
+                Some(owner) if owner == member_id => CardLink::AlreadyYours,
+                Some(_) => CardLink::BelongsToAnother,
+                None => {
+                    self.cards.borrow_mut().insert(uid, member_id);
+                    CardLink::Linked
+                }
+            };
+            self.answer(Ok(link))
+        }
+    }
+}
