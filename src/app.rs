@@ -160,7 +160,11 @@ impl Kiosk {
             runtime.spawn(crate::service::quit_on_signals());
         }
         let result = self.window.show().and_then(|()| {
-            let _watchdog = crate::service::install(self.window.window());
+            let store = self.store.clone();
+            let _watchdog = crate::service::install(
+                self.window.window(),
+                Box::new(move || store.submit(|_| ())),
+            );
             slint::run_event_loop()
         });
         let _ = self.window.hide();
