@@ -44,6 +44,7 @@ pub struct Kiosk {
     pub ui: Rc<KioskUi>,
     pub store: StoreHandle,
     pub database: PathBuf,
+    fullscreen: bool,
     store_thread: Option<JoinHandle<()>>,
     runtime: Option<tokio::runtime::Runtime>,
     devices: Option<Devices>,
@@ -86,9 +87,6 @@ impl Kiosk {
 
         let window = AppWindow::new()?;
         let ui = KioskUi::install(&window, UiSettings::from_config(config), store.clone());
-        if config.kiosk.fullscreen {
-            window.window().set_fullscreen(true);
-        }
 
         // Device threads hand events to the UI thread through a bounded queue.
         let (events_tx, mut events) = tokio::sync::mpsc::channel::<DeviceEvent>(DEVICE_EVENT_QUEUE);
@@ -141,6 +139,7 @@ impl Kiosk {
             ui,
             store,
             database,
+            fullscreen: config.kiosk.fullscreen,
             store_thread: Some(store_thread),
             runtime: Some(runtime),
             devices: Some(devices),
@@ -160,6 +159,9 @@ impl Kiosk {
             runtime.spawn(crate::service::quit_on_signals());
         }
         let result = self.window.show().and_then(|()| {
+            if self.fullscreen {
+                crate::display::fill_screen(&self.window);
+            }
             let store = self.store.clone();
             let _watchdog = crate::service::install(
                 self.window.window(),

@@ -56,8 +56,17 @@ fn ready_watchdog_and_graceful_sigterm() {
         .set_read_timeout(Some(Duration::from_secs(20)))
         .unwrap();
     let data_dir = dir.path().join("data");
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &config,
+        "[kiosk]\nfullscreen = true\ndisplay = \"window\"\n",
+    )
+    .unwrap();
+    let log = dir.path().join("kiosk.log");
 
     let kiosk = Command::new(env!("CARGO_BIN_EXE_member-kiosk"))
+        .arg("--config")
+        .arg(&config)
         .arg("--data-dir")
         .arg(&data_dir)
         .env("DISPLAY", &display)
@@ -67,7 +76,7 @@ fn ready_watchdog_and_graceful_sigterm() {
         .env_remove("STATE_DIRECTORY")
         .env_remove("WAYLAND_DISPLAY")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
     let mut kiosk = KillOnDrop(kiosk);
@@ -98,6 +107,14 @@ fn ready_watchdog_and_graceful_sigterm() {
         .expect("exits within 20 s")
         .unwrap();
     assert!(exit.success(), "clean exit, got {exit:?}");
+
+    // With no window manager, fullscreen alone left an 800×600 window on the 800×480
+    // screen; the window is sized to the screen.
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log.contains("window sized to the screen width=800 height=480"),
+        "{log}"
+    );
 
     let store =
         member_kiosk::store::Store::open(&data_dir.join("kiosk.db")).expect("database intact");

@@ -22,6 +22,46 @@ pub fn select(display: Display) -> Result<(), slint::PlatformError> {
         .select()
 }
 
+/// Makes the component's window fill the screen. On KMS the window is the screen already.
+/// In a window system, fullscreen alone is not enough without a window manager (a bare X
+/// session on the counter kept the 800×600 default, with Join off an 800×480 screen), so
+/// the window is also sized to its monitor, once winit has created it (after the event
+/// loop starts: tried on its first turns).
+pub fn fill_screen<C: slint::ComponentHandle + 'static>(component: &C) {
+    component.window().set_fullscreen(true);
+    size_to_monitor(component.as_weak(), 20);
+}
+
+fn size_to_monitor<C: slint::ComponentHandle + 'static>(weak: slint::Weak<C>, tries: u32) {
+    use slint::winit_030::WinitWindowAccessor;
+    let Some(component) = weak.upgrade() else {
+        return;
+    };
+    let window = component.window();
+    let monitor = window.with_winit_window(|w| {
+        w.current_monitor()
+            .or_else(|| w.primary_monitor())
+            .map(|m| m.size())
+    });
+    match monitor {
+        Some(Some(size)) => {
+            window.set_size(slint::PhysicalSize::new(size.width, size.height));
+            tracing::info!(
+                width = size.width,
+                height = size.height,
+                "window sized to the screen"
+            );
+        }
+        // No monitor reported: fullscreen is all there is.
+        Some(None) => {}
+        // Not a winit window (KMS), or not created yet.
+        None if tries == 0 || !window.is_visible() => {}
+        None => slint::Timer::single_shot(std::time::Duration::from_millis(50), move || {
+            size_to_monitor(weak, tries - 1)
+        }),
+    }
+}
+
 /// Whether the kiosk will draw on the Linux console's screen rather than in a desktop's
 /// window: always for `Kms`; for `Auto`, when no desktop session is there for Slint to open
 /// a window in (so Slint falls back to KMS).
