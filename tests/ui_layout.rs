@@ -2,6 +2,9 @@
 //! target is at least 50 px and inside the window, no control or text overlaps another, and
 //! no text is wider or taller than the box the layout gave it (widgets say so through their
 //! accessible description, measured with the real fonts).
+//!
+//! With `SCREENSHOTS_DIR` set (see `scripts/screenshots`), it also writes a PNG of each
+//! screen it checks, drawn by Slint's software renderer: no display needed.
 mod common;
 
 use std::time::Duration;
@@ -42,6 +45,16 @@ impl Boxed {
 
 fn check(h: &Harness, screen: &str, (w, h_px): (f32, f32), language: &str) {
     let at = format!("{screen} at {w}×{h_px} in {language}");
+    if let Some(dir) = std::env::var_os("SCREENSHOTS_DIR") {
+        let name = format!("{w}x{h_px}-{language}-{screen}")
+            .replace([' ', ',', '?'], "-")
+            .replace("--", "-");
+        common::screenshot(
+            h.app(),
+            std::path::Path::new(&dir),
+            name.trim_end_matches('-'),
+        );
+    }
     // An overlay (a picker, the notice, "still there?") covers the page: check it alone.
     let overlay = ["Overlay", "StillThere"].iter().find_map(|name| {
         ElementHandle::find_by_element_type_name(h.app(), name)

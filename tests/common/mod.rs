@@ -27,7 +27,7 @@ pub struct Harness {
 impl Harness {
     /// A kiosk in English (unless `config` says otherwise) with its own data directory.
     pub fn start(mut config: Config) -> Harness {
-        i_slint_backend_testing::init_integration_test_with_mock_time();
+        init_backend();
         if config.kiosk.language == Language::TraditionalChinese {
             config.kiosk.language = Language::English;
         }
@@ -121,6 +121,32 @@ impl Harness {
             window.dispatch_event(slint::platform::WindowEvent::KeyReleased { text });
         }
     }
+}
+
+/// Slint's testing backend with mock time and its software rasterizer, so screens can be
+/// captured (real font metrics either way).
+pub fn init_backend() {
+    use i_slint_backend_testing::{TestingBackend, TestingBackendOptions};
+    slint::platform::set_platform(Box::new(TestingBackend::new(TestingBackendOptions {
+        mock_time: true,
+        threading: true,
+        renderer_name: Some("software".into()),
+    })))
+    .expect("platform set once per test process");
+}
+
+/// Writes the window as a PNG to `dir/name.png`.
+pub fn screenshot(app: &AppWindow, dir: &std::path::Path, name: &str) {
+    let shot = app.window().take_snapshot().expect("the window renders");
+    let path = dir.join(format!("{name}.png"));
+    let file = std::fs::File::create(&path).expect("screenshot file");
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), shot.width(), shot.height());
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder
+        .write_header()
+        .and_then(|mut w| w.write_image_data(shot.as_bytes()))
+        .expect("PNG written");
 }
 
 /// Advances Slint's mock clock (timers such as the idle timeout fire).
