@@ -1,5 +1,6 @@
 //! Command-line interface (clap): run the kiosk, check the configuration, print sign-up
-//! timing statistics, check devices, sync once, drive the simulated devices.
+//! timing statistics, check devices, sync once, requeue rejected events, drive the
+//! simulated devices.
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -35,6 +36,19 @@ pub enum Command {
     /// Push the queued events to the CRM and pull its changes once, then print the sync
     /// state (the running kiosk does this continuously)
     Sync,
+    /// Put events the CRM rejected back in the queue, after the CRM has been fixed; the
+    /// running kiosk sends them with its next round
+    RequeueRejected {
+        /// Only this event (its id, as `sync` and staff mode list them)
+        #[arg(long, value_name = "ID")]
+        id: Option<String>,
+    },
+    /// Send the events still readable in a damaged database the kiosk set aside at start
+    /// (kiosk.db.corrupt-…): they are queued here and go with the next sync round
+    Recover {
+        /// The damaged database file
+        file: PathBuf,
+    },
     /// Send a simulated scan or card tap to the kiosk running with simulated devices
     Simulate {
         #[command(subcommand)]

@@ -20,6 +20,19 @@ const DAY: &[BorrowedFormatItem<'_>] = format_description!("[year]-[month]-[day]
 pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
     let (config, source) = Config::load(cli.config.as_deref())?;
     let data_dir = config.data_dir(cli.data_dir.as_deref());
+    let opens_database = matches!(
+        cli.command,
+        None | Some(
+            Command::Run
+                | Command::Sync
+                | Command::Stats(_)
+                | Command::RequeueRejected { .. }
+                | Command::Recover { .. }
+        )
+    );
+    if opens_database {
+        refuse_root_without_data_dir(cli, &config)?;
+    }
     match &cli.command {
         None | Some(Command::Run) => {
             tracing::info!(config = %source, data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "starting member-kiosk");
@@ -33,7 +46,8 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
             println!();
             print!(
                 "{}",
-                toml::to_string_pretty(&config).map_err(|e| KioskError::Usage(e.to_string()))?
+                toml::to_string_pretty(&config.redacted())
+                    .map_err(|e| KioskError::Usage(e.to_string()))?
             );
             Ok(())
         }
@@ -70,6 +84,45 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
             }
         }
         Some(Command::Sync) => sync_once(&config, &data_dir),
+        Some(Command::Recover { file }) => {
+            std::fs::create_dir_all(&data_dir).map_err(|source| KioskError::DataDir {
+                path: data_dir.clone(),
+                source,
+            })?;
+            let mut store = Store::open(&data_dir.join(DATABASE_FILE))?;
+            let started = std::time::Instant::now();
+            let (recovered, stopped_early) = store.recover_outbox(file)?;
+            store.clear_quarantine()?;
+            println!(
+                "{recovered} events recovered from {} in {} ms and queued; the next sync round sends them{}",
+                file.display(),
+                started.elapsed().as_millis(),
+                if stopped_early {
+                    " (the file is damaged past that point; the rest could not be read)"
+                } else {
+                    ""
+                }
+            );
+            Ok(())
+        }
+        Some(Command::RequeueRejected { id }) => {
+            let database = data_dir.join(DATABASE_FILE);
+            if !database.exists() {
+                return Err(KioskError::Usage(format!(
+                    "no database at {}",
+                    database.display()
+                )));
+            }
+            let mut store = crate::store::Store::open(&database)?;
+            let moved = store.requeue_rejected(id.as_deref())?;
+            match (moved, id) {
+                (0, Some(id)) => {
+                    return Err(KioskError::Usage(format!("no rejected event {id}")));
+                }
+                _ => println!("{moved} rejected events queued again"),
+            }
+            Ok(())
+        }
         Some(Command::Stats(args)) => {
             print!(
                 "{}",
@@ -78,6 +131,24 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
             Ok(())
         }
     }
+}
+
+/// `sudo member-kiosk sync` would otherwise open (or create) a database in root's home,
+/// owned by root: not the kiosk's, and one the service could not read. As root, the data
+/// directory must be named.
+fn refuse_root_without_data_dir(cli: &Cli, config: &Config) -> Result<(), KioskError> {
+    let named = cli.data_dir.is_some()
+        || config.storage.data_dir.is_some()
+        || std::env::var_os("STATE_DIRECTORY").is_some_and(|v| !v.is_empty());
+    if nix::unistd::geteuid().is_root() && !named {
+        return Err(KioskError::Usage(
+            "running as root without a data directory would create a root-owned database \
+             that is not the kiosk's; run it as the service user: \
+             sudo -u member-kiosk member-kiosk --data-dir /var/lib/member-kiosk …"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// One sync round from the command line, on the same engine the kiosk runs.

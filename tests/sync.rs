@@ -255,21 +255,232 @@ async fn a_rejected_event_is_kept_for_staff_and_never_sent_again() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_batch_the_crm_cannot_process_is_split_until_the_bad_event_is_alone() {
+async fn a_batch_the_crm_cannot_process_stays_queued_until_the_crm_is_fixed() {
     let crm = TestCrm::start();
     crm.state().poison_phones.insert("+85294000005".into());
     let mut kiosk = kiosk(&crm.url(), 8);
     for i in 0..8 {
         kiosk.join(&number(i), false).await;
     }
-    let (_, summary) = kiosk.sync_until_ok(2).await;
-    assert_eq!((summary.delivered, summary.rejected), (7, 1));
-    assert_eq!(kiosk.depth().await, 0);
-    let rejected = kiosk.run(|s| s.rejected_events(10)).await;
-    assert_eq!(rejected.len(), 1);
-    assert!(rejected[0].reason.contains("422"), "{}", rejected[0].reason);
-    assert_eq!(crm.state().events.len(), 7);
+    // The CRM refuses the batch as a whole (422): that is a failing link, not a verdict on
+    // any event. Nothing is rejected, nothing is split to death.
+    let failed = kiosk.engine.round().await.unwrap_err();
+    assert!(
+        matches!(failed, SyncError::Refused { status: 422, .. }),
+        "{failed}"
+    );
+    assert_eq!(kiosk.status.borrow().link, Link::Failing);
+    assert_eq!(kiosk.depth().await, 8);
+    assert!(kiosk.run(|s| s.rejected_events(10)).await.is_empty());
+    assert_eq!(
+        crm.state()
+            .operations
+            .iter()
+            .filter(|(_, p)| p == "/v1/events")
+            .count(),
+        1,
+        "one try per round: the loop backs off between rounds"
+    );
+    // The CRM is fixed: everything goes.
+    crm.state().poison_phones.clear();
+    let (_, summary) = kiosk.sync_until_ok(1).await;
+    assert_eq!((summary.delivered, summary.rejected), (8, 0));
     assert_contract_kept(&crm);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crm_that_answers_404_never_drains_the_queue_into_rejected() {
+    let crm = TestCrm::start();
+    let mut kiosk = kiosk(&crm.url(), 200);
+    for i in 0..1200 {
+        kiosk.join(&number(i), false).await;
+    }
+    for _ in 0..20 {
+        crm.inject("/v1/events", Fault::Status(404));
+    }
+    for _ in 0..20 {
+        let e = kiosk.engine.round().await.unwrap_err();
+        assert!(matches!(e, SyncError::Refused { status: 404, .. }), "{e}");
+    }
+    assert_eq!(kiosk.depth().await, 1200, "everything still queued");
+    assert!(kiosk.run(|s| s.rejected_events(10)).await.is_empty());
+    assert_eq!(kiosk.status.borrow().link, Link::Failing);
+    // Then the operator fixes the proxy: 1,200 delivered, none rejected.
+    let (_, summary) = kiosk.sync_until_ok(1).await;
+    assert_eq!((summary.delivered, summary.rejected), (1200, 0));
+    assert_eq!(crm.state().events.len(), 1200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_413_halves_the_batch_which_grows_back_and_one_event_too_large_waits() {
+    let crm = TestCrm::start();
+    let mut kiosk = kiosk(&crm.url(), 8);
+    for i in 0..16 {
+        kiosk.join(&number(i), false).await;
+    }
+    crm.inject("/v1/events", Fault::Status(413));
+    let (_, summary) = kiosk.sync_until_ok(1).await;
+    assert_eq!(summary.delivered, 16);
+    assert_eq!(
+        crm.state().batch_sizes,
+        [4, 8, 4],
+        "halved once, then back to the configured size"
+    );
+
+    // A single event the CRM finds too large is not thrown away: the link is failing.
+    let mut single = kiosk_with(&crm_config(&crm.url(), 1));
+    single.join(&number(99), false).await;
+    for _ in 0..20 {
+        crm.inject("/v1/events", Fault::Status(413));
+    }
+    for _ in 0..20 {
+        let e = single.engine.round().await.unwrap_err();
+        assert!(matches!(e, SyncError::TooLarge), "{e}");
+    }
+    assert_eq!(single.depth().await, 1);
+    assert!(single.run(|s| s.rejected_events(10)).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejected_events_can_be_queued_again_after_the_crm_is_fixed() {
+    let crm = TestCrm::start();
+    crm.state().blocked_cards.insert("04A1B2C3".into());
+    let mut kiosk = kiosk(&crm.url(), 10);
+    let member = kiosk.join(&number(1), false).await.member_id;
+    kiosk.run(move |s| s.link_card("04A1B2C3", &member)).await;
+    let (_, summary) = kiosk.sync_until_ok(1).await;
+    assert_eq!(summary.rejected, 1, "the CRM rejected that one event");
+    let rejected = kiosk.run(|s| s.rejected_events(10)).await;
+    crm.state().blocked_cards.clear();
+    let id = rejected[0].event_id.clone();
+    assert_eq!(kiosk.run(|s| s.requeue_rejected(Some("nope"))).await, 0);
+    assert_eq!(kiosk.run(move |s| s.requeue_rejected(Some(&id))).await, 1);
+    let (_, summary) = kiosk.sync_until_ok(1).await;
+    assert_eq!((summary.delivered, summary.rejected), (1, 0));
+    assert!(kiosk.run(|s| s.rejected_events(10)).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_is_never_followed() {
+    let crm = TestCrm::start();
+    let elsewhere = TestCrm::start();
+    let mut kiosk = kiosk(&crm.url(), 10);
+    kiosk.join(&number(1), false).await;
+    crm.inject(
+        "/v1/heartbeat",
+        Fault::Redirect(format!("{}/v1/heartbeat", elsewhere.url())),
+    );
+    let e = kiosk.engine.round().await.unwrap_err();
+    assert!(matches!(e, SyncError::Redirected { status: 307 }), "{e}");
+    crm.inject(
+        "/v1/events",
+        Fault::Redirect(format!("{}/v1/events", elsewhere.url())),
+    );
+    let e = kiosk.engine.round().await.unwrap_err();
+    assert!(matches!(e, SyncError::Redirected { status: 307 }), "{e}");
+    assert!(
+        elsewhere.state().operations.is_empty(),
+        "no phone number went to the other host"
+    );
+    assert_eq!(kiosk.depth().await, 1);
+    assert_eq!(kiosk.status.borrow().link, Link::Failing);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_cursor_starts_the_pull_over_and_bad_pages_are_refused() {
+    let crm = TestCrm::start();
+    for i in 0..5 {
+        crm.publish(json!({"type": "catalog_upsert", "collection": "rewards",
+            "id": format!("r{i}"), "body": {"cost": 100}}));
+    }
+    let mut kiosk = kiosk(&crm.url(), 10);
+    kiosk.sync_until_ok(1).await;
+    // The CRM lost its cursors (a restore, say): 410, and the kiosk starts over.
+    kiosk
+        .run(|s| {
+            s.connection().execute(
+                "UPDATE sync_state SET value = 'from-before-the-restore' WHERE key = 'pull_cursor'",
+                [],
+            )?;
+            Ok(())
+        })
+        .await;
+    let (_, summary) = kiosk.sync_until_ok(1).await;
+    assert_eq!(summary.changes_applied, 5, "pulled again from the start");
+    assert_eq!(kiosk.run(|s| s.sync_cursor()).await, Some("c5".into()));
+
+    // A cursor longer than the contract allows, or more changes than asked for.
+    let long = json!({"changes": [], "next_cursor": "x".repeat(2000), "has_more": false});
+    crm.inject("/v1/changes", Fault::Raw(long));
+    let e = kiosk.engine.round().await.unwrap_err();
+    assert!(
+        matches!(e, SyncError::Protocol(_)) && e.to_string().contains("cursor"),
+        "{e}"
+    );
+    let many: Vec<_> = (0..600)
+        .map(|_| json!({"type": "settings", "values": {}}))
+        .collect();
+    let flood = json!({"changes": many, "next_cursor": "c9", "has_more": false});
+    crm.inject("/v1/changes", Fault::Raw(flood));
+    let e = kiosk.engine.round().await.unwrap_err();
+    assert!(e.to_string().contains("600 changes"), "{e}");
+    assert_eq!(kiosk.run(|s| s.sync_cursor()).await, Some("c5".into()));
+}
+
+/// The peak resident memory of this process since the last reset, in KiB.
+fn peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/self/status")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_200_mb_answer_leaves_memory_flat() {
+    let crm = TestCrm::start();
+    let mut kiosk = kiosk(&crm.url(), 10);
+    kiosk.sync_until_ok(1).await;
+    // Reset the peak ("5" clears VmHWM), then let the CRM send 200 MB.
+    std::fs::write("/proc/self/clear_refs", "5").unwrap();
+    let before = peak_rss_kib();
+    crm.inject("/v1/changes", Fault::Huge(200 * 1024 * 1024));
+    let e = kiosk.engine.round().await.unwrap_err();
+    assert!(e.to_string().contains("larger than 4194304 bytes"), "{e}");
+    let grew_mib = peak_rss_kib().saturating_sub(before) as f64 / 1024.0;
+    eprintln!("peak memory grew by {grew_mib:.1} MiB reading a 200 MB answer");
+    assert!(
+        grew_mib < 32.0,
+        "a 200 MB answer took {grew_mib:.1} MiB (the cap is 4 MiB)"
+    );
+    // The kiosk carries on with the next good answer.
+    kiosk.sync_until_ok(1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_that_cannot_be_applied_leaves_nothing_half_applied() {
+    let crm = TestCrm::start();
+    crm.publish(
+        json!({"type": "survey_upsert", "survey_id": "s2", "version": 1,
+        "title": {"en": "Visit"}, "active": true,
+        "questions": [{"kind": "nps", "prompt": {"en": "Recommend us?"}},
+                      {"kind": "telepathy", "prompt": {"en": "Think of a number"}}]}),
+    );
+    let mut kiosk = kiosk(&crm.url(), 10);
+    let (_, summary) = kiosk.sync_until_ok(1).await;
+    assert_eq!(summary.changes_skipped, 1);
+    let (surveys, questions): (i64, i64) = kiosk
+        .run(|s| {
+            Ok(s.connection().query_row(
+                "SELECT (SELECT COUNT(*) FROM surveys WHERE id = 's2'),
+                        (SELECT COUNT(*) FROM survey_questions WHERE survey_id = 's2')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .await;
+    assert_eq!((surveys, questions), (0, 0), "the survey is skipped whole");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

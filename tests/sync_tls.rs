@@ -50,6 +50,7 @@ fn heartbeat() -> HeartbeatRequest {
         rejected_count: 0,
         last_sync_at: None,
         sent_at: "2026-11-23T00:00:00Z".into(),
+        quarantined_database: None,
     }
 }
 

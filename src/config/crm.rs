@@ -29,6 +29,9 @@ pub struct CrmConfig {
     pub heartbeat_secs: u64,
     /// Longest wait between retries, in seconds.
     pub max_backoff_secs: u64,
+    /// Largest answer read from the CRM, in bytes (a page of changes, say); a larger one is
+    /// refused as a protocol error and retried later (64 KiB..256 MiB).
+    pub max_page_bytes: u64,
 }
 
 impl Default for CrmConfig {
@@ -44,6 +47,7 @@ impl Default for CrmConfig {
             pull_secs: 60,
             heartbeat_secs: 300,
             max_backoff_secs: 300,
+            max_page_bytes: 4 * 1024 * 1024,
         }
     }
 }
@@ -114,6 +118,9 @@ impl CrmConfig {
         }
         if !(1..=3600).contains(&self.max_backoff_secs) {
             problems.add("crm.max_backoff_secs", "must be between 1 and 3600");
+        }
+        if !(64 * 1024..=256 * 1024 * 1024).contains(&self.max_page_bytes) {
+            problems.add("crm.max_page_bytes", "must be between 65536 and 268435456");
         }
     }
 }

@@ -30,6 +30,8 @@ pub struct SyncSnapshot {
     pub rejected_count: u64,
     pub last_sync_at: Option<String>,
     pub latest_rejection: Option<RejectedEvent>,
+    /// The damaged database set aside at a start, if any (see `store::quarantine`).
+    pub quarantined: Option<String>,
 }
 
 /// How a page of changes went.
@@ -86,8 +88,9 @@ impl Store {
         Ok(moved > 0)
     }
 
-    /// Applies a page of changes and stores `next_cursor`, in one transaction. A change that
-    /// cannot be applied (a malformed number, say) is logged and skipped.
+    /// Applies a page of changes and stores `next_cursor`, in one transaction. Each change
+    /// runs in its own savepoint: one that cannot be applied (a malformed number, a survey
+    /// with one bad question) is rolled back whole, logged and skipped.
     pub fn apply_changes(
         &mut self,
         changes: &[CrmChange],
@@ -97,10 +100,17 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut summary = ApplySummary::default();
+        let mut tx = tx;
         for change in changes {
-            match apply(&tx, change)? {
-                Ok(()) => summary.applied += 1,
+            let savepoint = tx.savepoint()?;
+            match apply(&savepoint, change)? {
+                Ok(()) => {
+                    savepoint.commit()?;
+                    summary.applied += 1;
+                }
                 Err(problem) => {
+                    // Dropping the savepoint rolls back whatever the change had written.
+                    drop(savepoint);
                     tracing::warn!("CRM change skipped: {problem}");
                     summary.skipped += 1;
                 }
@@ -109,6 +119,36 @@ impl Store {
         set_state(&tx, CURSOR_KEY, next_cursor)?;
         tx.commit()?;
         Ok(summary)
+    }
+
+    /// Forgets the pull cursor (the CRM no longer knows it): the next pull starts over.
+    pub fn clear_sync_cursor(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM sync_state WHERE key = ?1", [CURSOR_KEY])?;
+        Ok(())
+    }
+
+    /// Puts rejected events back in the outbox (all, or the one with `event_id`), in their
+    /// original order, for an operator who fixed the CRM. Returns how many.
+    pub fn requeue_rejected(&mut self, event_id: Option<&str>) -> Result<u64, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let filter = "(?1 IS NULL OR event_id = ?1)";
+        let moved = tx.execute(
+            &format!(
+                "INSERT INTO outbox (seq, event_id, kind, payload, created_at)
+                 SELECT seq, event_id, kind, payload, created_at FROM outbox_rejected
+                 WHERE {filter}"
+            ),
+            [event_id],
+        )?;
+        tx.execute(
+            &format!("DELETE FROM outbox_rejected WHERE {filter}"),
+            [event_id],
+        )?;
+        tx.commit()?;
+        Ok(moved as u64)
     }
 
     /// The cursor to pull from; `None` before the first pull.
@@ -132,6 +172,7 @@ impl Store {
             rejected_count: u64::try_from(rejected_count).unwrap_or(0),
             last_sync_at: state(&self.conn, LAST_SYNC_KEY)?,
             latest_rejection: self.rejected_events(1)?.into_iter().next(),
+            quarantined: self.quarantined_database()?,
         })
     }
 

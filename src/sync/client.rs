@@ -1,7 +1,11 @@
 //! The HTTP client for the CRM contract (reqwest with rustls): one method per endpoint,
 //! timeouts on every request, and every failure sorted into what the sync loop should do
-//! about it (retry with back-off, honour Retry-After, split the batch, or stop and tell
-//! staff about the token).
+//! about it (retry with back-off, honour Retry-After, split the batch, start the pull over,
+//! or stop and tell staff about the token).
+//!
+//! It follows no redirect (a 307 could re-send phone numbers to another host, or over plain
+//! HTTP), and reads every answer in chunks up to a cap, so a CRM that answers with a huge
+//! body cannot take the kiosk's memory with it.
 use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, DATE, HeaderMap, HeaderValue, RETRY_AFTER};
@@ -20,6 +24,10 @@ const KIOSK_ID_HEADER: &str = "x-kiosk-id";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The longest `Retry-After` obeyed; a longer one is read as this.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+/// The most of an error answer that is read.
+pub const MAX_ERROR_BODY: usize = 64 * 1024;
+/// The longest pull cursor the contract allows.
+pub const MAX_CURSOR_LEN: usize = 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -31,8 +39,12 @@ pub enum SyncError {
     Timeout(Duration),
     #[error("the CRM refused this kiosk's token (HTTP {0})")]
     Unauthorized(u16),
-    #[error("the CRM says the batch is too large")]
+    #[error("the CRM says the batch is too large (HTTP 413)")]
     TooLarge,
+    #[error("the CRM no longer knows the pull cursor (HTTP 410)")]
+    CursorExpired,
+    #[error("the CRM answered with a redirect (HTTP {status}), which is never followed")]
+    Redirected { status: u16 },
     #[error("the CRM refused the request (HTTP {status}): {message}")]
     Refused { status: u16, message: String },
     #[error("the CRM failed (HTTP {status}): {message}")]
@@ -67,6 +79,7 @@ pub struct CrmClient {
     base: Url,
     kiosk_id: String,
     timeout: Duration,
+    max_body: usize,
 }
 
 impl CrmClient {
@@ -88,6 +101,7 @@ impl CrmClient {
             .default_headers(headers)
             .timeout(timeout)
             .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+            .redirect(reqwest::redirect::Policy::none())
             .https_only(false);
         if let Some(ca_file) = &config.ca_file {
             let pem = std::fs::read(ca_file)
@@ -122,6 +136,7 @@ impl CrmClient {
             base,
             kiosk_id: config.kiosk_id.clone(),
             timeout,
+            max_body: usize::try_from(config.max_page_bytes).unwrap_or(usize::MAX),
         })
     }
 
@@ -180,7 +195,20 @@ impl CrmClient {
             query.append_pair("limit", &limit.to_string());
         }
         let response = self.send(self.http.get(url)).await?;
-        self.json(response).await
+        let page: ChangePage = self.json(response).await?;
+        if page.changes.len() > limit as usize {
+            return Err(SyncError::Protocol(format!(
+                "the CRM sent {} changes where at most {limit} were asked for",
+                page.changes.len()
+            )));
+        }
+        if page.next_cursor.len() > MAX_CURSOR_LEN {
+            return Err(SyncError::Protocol(format!(
+                "the CRM's cursor is {} bytes long; the contract allows {MAX_CURSOR_LEN}",
+                page.next_cursor.len()
+            )));
+        }
+        Ok(page)
     }
 
     /// Asks the CRM to text a one-time code to `phone_e164`.
@@ -228,12 +256,18 @@ impl CrmClient {
             return Ok(response);
         }
         let headers = response.headers().clone();
+        if status.is_redirection() {
+            return Err(SyncError::Redirected {
+                status: status.as_u16(),
+            });
+        }
         let message = error_message(response).await;
         Err(match status {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
                 SyncError::Unauthorized(status.as_u16())
             }
             StatusCode::PAYLOAD_TOO_LARGE => SyncError::TooLarge,
+            StatusCode::GONE => SyncError::CursorExpired,
             StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_MANY_REQUESTS => SyncError::Server {
                 status: status.as_u16(),
                 message,
@@ -255,10 +289,15 @@ impl CrmClient {
         &self,
         response: reqwest::Response,
     ) -> Result<T, SyncError> {
-        let bytes = response
-            .bytes()
+        let bytes = read_capped(response, self.max_body)
             .await
-            .map_err(|e| self.transport_error(e))?;
+            .map_err(|e| match e {
+                Capped::TooBig => SyncError::Protocol(format!(
+                    "the answer is larger than {} bytes (crm.max_page_bytes)",
+                    self.max_body
+                )),
+                Capped::Transport(e) => self.transport_error(e),
+            })?;
         serde_json::from_slice(&bytes).map_err(|e| SyncError::Protocol(e.to_string()))
     }
 
@@ -284,9 +323,37 @@ fn header_retry_after(headers: &HeaderMap) -> Option<Duration> {
     retry_after(value, date, MAX_RETRY_AFTER)
 }
 
+enum Capped {
+    TooBig,
+    Transport(reqwest::Error),
+}
+
+/// Reads a body chunk by chunk, giving up as soon as it would pass `cap` bytes: memory use
+/// is bounded by the cap whatever the server sends (or claims to send).
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, Capped> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > cap as u64)
+    {
+        return Err(Capped::TooBig);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Capped::Transport)? {
+        if body.len() + chunk.len() > cap {
+            return Err(Capped::TooBig);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 /// The server's message from a contract error body, else the start of whatever it sent.
 async fn error_message(response: reqwest::Response) -> String {
-    let bytes = response.bytes().await.unwrap_or_default();
+    let bytes = match read_capped(response, MAX_ERROR_BODY).await {
+        Ok(bytes) => bytes,
+        Err(Capped::TooBig) => return format!("an error body over {MAX_ERROR_BODY} bytes"),
+        Err(Capped::Transport(_)) => Vec::new(),
+    };
     match serde_json::from_slice::<ErrorBody>(&bytes) {
         Ok(body) => format!("{}: {}", body.error.code, body.error.message),
         Err(_) => {

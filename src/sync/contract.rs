@@ -16,6 +16,10 @@ pub struct HeartbeatRequest {
     pub rejected_count: u64,
     pub last_sync_at: Option<String>,
     pub sent_at: String,
+    /// Since v1.1: a damaged database was set aside at a start (its file name); the
+    /// operator should run `member-kiosk recover` on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quarantined_database: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -59,6 +59,8 @@ pub struct SyncStatus {
     /// Goes up each time a pull stored new settings from the CRM, so the running kiosk
     /// knows to take them.
     pub settings_version: u64,
+    /// A damaged database was set aside at a start: its file name.
+    pub quarantined: Option<String>,
 }
 
 impl SyncStatus {
@@ -255,6 +257,7 @@ impl Engine {
             rejected_count: snapshot.rejected_count,
             last_sync_at: snapshot.last_sync_at,
             sent_at: crate::store::now_rfc3339(),
+            quarantined_database: snapshot.quarantined,
         };
         let answer = self.client.heartbeat(&request).await?;
         if let Ok(server) = time::OffsetDateTime::parse(
@@ -273,17 +276,20 @@ impl Engine {
         Ok(())
     }
 
-    /// Sends the outbox oldest first. A batch the CRM refuses as a whole is halved until the
-    /// event at fault is alone; that one is rejected so it cannot block the queue.
+    /// Sends the outbox oldest first. An event is rejected only when the CRM says so for
+    /// that event. A 413 halves the batch (it is about size); the batch grows back after
+    /// each success. Any other refusal of a whole batch, or a 413 for a single event, is a
+    /// failing link: the round ends, everything stays queued, and the loop backs off.
     async fn push_all(&mut self) -> Result<DeliverySummary, SyncError> {
         let mut total = DeliverySummary::default();
-        let mut size = self.batch_size.max(1);
+        let full = self.batch_size.max(1);
+        let mut size = full;
         loop {
             let limit = size as u32;
             let entries = self.store_call(move |s| s.outbox_peek(limit)).await?;
-            let Some(first) = entries.first().map(|e| e.event_id.clone()) else {
+            if entries.is_empty() {
                 return Ok(total);
-            };
+            }
             let events = entries.iter().map(WireEvent::from_outbox).collect();
             match self.client.push(events).await {
                 Ok(deliveries) if deliveries.is_empty() => {
@@ -298,18 +304,12 @@ impl Engine {
                     total.delivered += done.delivered;
                     total.rejected += done.rejected;
                     total.adopted += done.adopted;
+                    size = (size * 2).min(full);
                     self.publish_progress().await;
                 }
-                Err(SyncError::TooLarge | SyncError::Refused { .. }) if size > 1 => {
-                    size = (size / 2).max(1);
-                }
-                Err(e @ (SyncError::TooLarge | SyncError::Refused { .. })) => {
-                    let reason = e.to_string();
-                    tracing::warn!(event_id = %first, "event rejected: {reason}");
-                    self.store_call(move |s| s.reject_event(&first, &reason))
-                        .await?;
-                    total.rejected += 1;
-                    size = self.batch_size.max(1);
+                Err(SyncError::TooLarge) if size > 1 => {
+                    size /= 2;
+                    tracing::info!(size, "the CRM found the batch too large; sending fewer");
                 }
                 Err(e) => return Err(e),
             }
@@ -317,11 +317,24 @@ impl Engine {
     }
 
     /// Pulls pages until the CRM has no more; each page and its cursor in one transaction.
+    /// A cursor the CRM no longer knows (410) starts the pull again from the beginning, once
+    /// per round: every change is idempotent.
     async fn pull_all(&mut self) -> Result<(u64, u64), SyncError> {
         let (mut applied, mut skipped) = (0, 0);
+        let mut restarted = false;
         for _ in 0..MAX_PAGES_PER_ROUND {
             let cursor = self.store_call(|s| s.sync_cursor()).await?;
-            let page = self.client.pull(cursor.as_deref(), PULL_PAGE).await?;
+            let page = match self.client.pull(cursor.as_deref(), PULL_PAGE).await {
+                Err(SyncError::CursorExpired) if cursor.is_some() && !restarted => {
+                    tracing::warn!(
+                        "the CRM no longer knows this kiosk's cursor; pulling from the start"
+                    );
+                    restarted = true;
+                    self.store_call(|s| s.clear_sync_cursor()).await?;
+                    continue;
+                }
+                other => other?,
+            };
             let mut changes = Vec::with_capacity(page.changes.len());
             for raw in page.changes {
                 match serde_json::from_value::<CrmChange>(raw) {
@@ -411,6 +424,7 @@ fn apply_snapshot(status: &mut SyncStatus, snapshot: crate::store::sync::SyncSna
     status.latest_rejection = snapshot
         .latest_rejection
         .map(|r| format!("{}: {}", r.kind, r.reason));
+    status.quarantined = snapshot.quarantined;
 }
 
 /// With no CRM: keep the queue depth current for staff mode and warn when it grows large.

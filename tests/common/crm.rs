@@ -48,6 +48,12 @@ pub enum Fault {
     LoseAnswerAfterCommit,
     /// Store the batch, tell the test (see [`TestCrm::committed_and_holding`]), never answer.
     HoldAfterCommit,
+    /// Answer 307 with this `Location`.
+    Redirect(String),
+    /// Answer 200 with a body this many bytes long, streamed (no Content-Length).
+    Huge(u64),
+    /// Answer 200 with exactly this JSON, unchecked.
+    Raw(Value),
 }
 
 /// What the CRM holds.
@@ -75,6 +81,8 @@ pub struct CrmState {
     pub violations: Vec<String>,
     /// (method, OpenAPI path) of every request.
     pub operations: Vec<(String, String)>,
+    /// The number of events in each batch stored, in order.
+    pub batch_sizes: Vec<usize>,
     next_member: u64,
     pub verification_code: String,
 }
@@ -404,8 +412,66 @@ async fn prologue(
             std::future::pending::<()>().await;
             unreachable!()
         }
+        Some(Fault::Redirect(location)) => {
+            let mut response = error(307, "moved", "elsewhere");
+            response
+                .headers_mut()
+                .insert("location", location.parse().expect("header"));
+            Err(response)
+        }
+        Some(Fault::Huge(bytes)) => Err(huge_body(bytes)),
+        Some(Fault::Raw(value)) => Err((
+            axum::http::StatusCode::OK,
+            [("content-type", "application/json")],
+            value.to_string(),
+        )
+            .into_response()),
         other => Ok(other),
     }
+}
+
+/// A 200 whose body is `bytes` long, made 64 KiB at a time as it is sent: the start of a
+/// change page that never ends, `{"changes":[{"type":"settings","values":{}},...`.
+fn huge_body(bytes: u64) -> Response {
+    const CHUNK: usize = 64 * 1024;
+    let item = br#"{"type":"settings","values":{}},"#;
+    let mut sent = 0u64;
+    let stream = futures_stream(move || {
+        if sent >= bytes {
+            return None;
+        }
+        let mut chunk = Vec::with_capacity(CHUNK);
+        if sent == 0 {
+            chunk.extend_from_slice(br#"{"changes":["#);
+        }
+        while chunk.len() + item.len() <= CHUNK {
+            chunk.extend_from_slice(item);
+        }
+        sent += chunk.len() as u64;
+        Some(Ok::<_, std::io::Error>(Bytes::from(chunk)))
+    });
+    Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from_stream(stream))
+        .expect("response")
+}
+
+/// A stream from a closure called for each item until it returns `None`.
+fn futures_stream<T>(
+    next: impl FnMut() -> Option<T> + Send + Unpin + 'static,
+) -> impl futures_core::Stream<Item = T> + Send + 'static {
+    struct FromFn<F>(F);
+    impl<T, F: FnMut() -> Option<T> + Unpin> futures_core::Stream for FromFn<F> {
+        type Item = T;
+        fn poll_next(
+            mut self: std::pin::Pin<&mut Self>,
+            _cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<T>> {
+            std::task::Poll::Ready((self.0)())
+        }
+    }
+    FromFn(next)
 }
 
 fn parse(body: &Bytes) -> Result<Value, Response> {
@@ -490,6 +556,7 @@ async fn events(
             return error(422, "invalid", "the batch could not be processed");
         }
         state.batches += 1;
+        state.batch_sizes.push(batch.len());
         let kiosk = body["kiosk_id"].as_str().unwrap_or_default().to_owned();
         batch
             .iter()
@@ -533,7 +600,7 @@ async fn changes(
             None => 0,
             Some(c) => match c.strip_prefix("c").and_then(|n| n.parse::<usize>().ok()) {
                 Some(n) => n,
-                None => return error(400, "bad_cursor", "unknown cursor"),
+                None => return error(410, "cursor_expired", "unknown or expired cursor"),
             },
         };
         let limit = query
