@@ -4,6 +4,7 @@
 pub mod members;
 pub mod migrations;
 pub mod outbox;
+pub mod quarantine;
 pub mod sync;
 pub mod timings;
 pub mod worker;
@@ -30,6 +31,10 @@ pub enum StoreError {
     Encoding(#[from] serde_json::Error),
     #[error("the storage thread has stopped")]
     WorkerGone,
+    #[error("the database is damaged: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Io(String),
 }
 
 impl StoreError {

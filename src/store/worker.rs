@@ -42,11 +42,15 @@ pub struct StoreHandle {
 }
 
 impl StoreHandle {
-    /// Opens the database at `path` on a new thread; fails if it cannot be opened or
+    /// Opens the database at `path` on a new thread (a damaged one is set aside and a
+    /// fresh one started: see `store::quarantine`); fails if it cannot be opened or
     /// migrated, before any UI is shown. A panicking job ends the process.
     pub fn open(path: &Path) -> Result<(StoreHandle, thread::JoinHandle<()>), StoreError> {
         let path = path.to_owned();
-        Self::spawn(move || Store::open(&path), exit_on_panic())
+        Self::spawn(
+            move || Store::open_or_quarantine(&path).map(|(store, _)| store),
+            exit_on_panic(),
+        )
     }
 
     /// Runs `open` on the storage thread and keeps the store there; `on_panic` runs (on

@@ -226,6 +226,7 @@ impl StaffController {
             .as_deref()
             .and_then(|r| r.split(':').next());
         staff.set_latest_rejection(kind.unwrap_or_default().into());
+        staff.set_quarantined_database(status.quarantined.clone().unwrap_or_default().into());
     }
 }
 
