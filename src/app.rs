@@ -10,7 +10,7 @@ use slint::ComponentHandle;
 
 use crate::config::{Config, ConfigError};
 use crate::devices::runtime::Devices;
-use crate::devices::{DeviceEvent, EventSink};
+
 use crate::store::{DATABASE_FILE, StoreError, StoreHandle};
 use crate::sync::{SyncHandle, SyncStatus};
 use crate::ui::{AppWindow, KioskUi, UiSettings};
@@ -89,12 +89,7 @@ impl Kiosk {
         let ui = KioskUi::install(&window, UiSettings::from_config(config), store.clone());
 
         // Device threads hand events to the UI thread through a bounded queue.
-        let (events_tx, mut events) = tokio::sync::mpsc::channel::<DeviceEvent>(DEVICE_EVENT_QUEUE);
-        let sink: EventSink = std::sync::Arc::new(move |event| {
-            if events_tx.try_send(event).is_err() {
-                tracing::warn!("device event dropped: the UI is not keeping up");
-            }
-        });
+        let (sink, mut events) = crate::devices::bounded_sink(DEVICE_EVENT_QUEUE);
         let weak = Rc::downgrade(&ui);
         slint::spawn_local(async move {
             while let Some(event) = events.recv().await {

@@ -51,6 +51,24 @@ pub enum DeviceState {
 /// Where drivers deliver events. Called on the driver's own thread: it must not block.
 pub type EventSink = Arc<dyn Fn(DeviceEvent) + Send + Sync>;
 
+/// Events dropped because the application is not keeping up; logged within a budget.
+static DROPPED: crate::logging::LogBudget = crate::logging::LogBudget::new(
+    "device event dropped: the UI is not keeping up",
+    crate::logging::SUMMARY_INTERVAL,
+);
+
+/// The kiosk's sink: a bounded queue of `capacity` events for the UI thread. Beyond that a
+/// babbling device loses events (counted in the log, not one line each), never memory.
+pub fn bounded_sink(capacity: usize) -> (EventSink, tokio::sync::mpsc::Receiver<DeviceEvent>) {
+    let (tx, rx) = tokio::sync::mpsc::channel(capacity);
+    let sink: EventSink = Arc::new(move |event| {
+        if tx.try_send(event).is_err() && DROPPED.allow(std::time::Instant::now()) {
+            tracing::warn!("device event dropped: the UI is not keeping up");
+        }
+    });
+    (sink, rx)
+}
+
 /// A sink that forwards events into a channel, for callers that wait on events in order
 /// (`doctor`, tests, benchmarks).
 pub fn channel_sink() -> (EventSink, std::sync::mpsc::Receiver<DeviceEvent>) {

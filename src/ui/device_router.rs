@@ -14,6 +14,11 @@ use super::ports::Identify;
 use super::staff::StaffController;
 use super::welcome::WelcomeController;
 use crate::devices::{DeviceEvent, DeviceKind, DeviceState};
+use crate::logging::{LogBudget, SUMMARY_INTERVAL};
+
+/// Scans are logged a few per interval, then counted: a scanner stuck in continuous mode
+/// must not flood the journal.
+static SCANS: LogBudget = LogBudget::new("code scanned", SUMMARY_INTERVAL);
 
 pub struct DeviceRouter {
     nav: Rc<Navigator>,
@@ -59,11 +64,13 @@ impl DeviceRouter {
                 self.staff.show_device(device, state);
             }
             DeviceEvent::Scan { text, symbology } => {
-                tracing::info!(
-                    len = text.len(),
-                    symbology = symbology.as_deref().unwrap_or("-"),
-                    "code scanned"
-                );
+                if SCANS.allow(std::time::Instant::now()) {
+                    tracing::info!(
+                        len = text.len(),
+                        symbology = symbology.as_deref().unwrap_or("-"),
+                        "code scanned"
+                    );
+                }
                 match policy.scan {
                     DeviceUse::Identify => self.points.identify(Identify::Code(text)),
                     DeviceUse::Ignore | DeviceUse::LinkCard => self.ignored("scan"),

@@ -9,6 +9,9 @@ use super::navigator::{Navigator, Page};
 use super::ports::{Identify, MemberLookup, MemberSummary};
 use super::tasks::Tasks;
 use super::{AppWindow, PointsAdapter};
+use crate::logging::{LogBudget, SUMMARY_INTERVAL};
+
+static UNKNOWN: LogBudget = LogBudget::new("scan or tap did not match a member", SUMMARY_INTERVAL);
 
 pub struct PointsController {
     me: Weak<PointsController>,
@@ -68,7 +71,7 @@ impl PointsController {
                     tracing::error!("member lookup failed: {e}");
                     None
                 });
-                if found.is_none() {
+                if found.is_none() && UNKNOWN.allow(std::time::Instant::now()) {
                     tracing::info!("scan or tap did not match a member");
                 }
                 c.show(found);

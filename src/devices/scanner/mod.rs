@@ -12,6 +12,11 @@ pub mod wedge;
 use std::time::Instant;
 
 use crate::devices::{DeviceEvent, EventSink};
+use crate::logging::{LogBudget, SUMMARY_INTERVAL};
+
+/// Rejected lines are logged a few at a time, then counted: a scanner spewing garbage must
+/// not flood the journal.
+static REJECTED: LogBudget = LogBudget::new("scan rejected", SUMMARY_INTERVAL);
 
 /// Hands one line from any scanner to the application: a new code as `Scan`, a repeat
 /// inside the debounce window dropped, a rejected line logged and reported as
@@ -28,7 +33,9 @@ pub(crate) fn deliver(
         }),
         Ok(scan) => tracing::debug!(len = scan.text.len(), "repeated scan ignored"),
         Err(reason) => {
-            tracing::warn!("scan rejected: {reason}");
+            if REJECTED.allow(Instant::now()) {
+                tracing::warn!("scan rejected: {reason}");
+            }
             sink(DeviceEvent::ScanRejected {
                 reason: reason.to_string(),
             });
