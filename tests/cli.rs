@@ -66,6 +66,26 @@ fn check_config_accepts_a_good_file_and_names_the_bad_key() {
         assert!(stderr.contains(key), "{text:?}: {stderr}");
     }
 
+    // Secrets are never printed.
+    let secret = dir.path().join("secret.toml");
+    std::fs::write(
+        &secret,
+        "[staff]\npin = \"975310\"\n[crm]\nurl = \"https://crm.example.com/k\"\nkiosk_id = \"k1\"\ntoken = \"tok-SECRET-42\"\n",
+    )
+    .unwrap();
+    let out = kiosk()
+        .args(["check-config", "--config"])
+        .arg(&secret)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !stdout.contains("975310") && !stdout.contains("tok-SECRET-42"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(hidden)"), "{stdout}");
+
     let missing = kiosk()
         .args(["check-config", "--config", "/nonexistent/kiosk.toml"])
         .output()
@@ -182,4 +202,34 @@ fn kms_without_a_display_device_fails_with_a_clear_message_not_a_panic() {
         "{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn sync_as_root_needs_the_data_directory_named() {
+    // `sudo member-kiosk sync` must not create a root-owned database in root's home.
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("kiosk.toml");
+    std::fs::write(
+        &config,
+        "[crm]\nurl = \"https://crm.invalid/k\"\nkiosk_id = \"k1\"\ntoken = \"t\"\n",
+    )
+    .unwrap();
+    let out = kiosk()
+        .env("HOME", home.path())
+        .env_remove("XDG_DATA_HOME")
+        .arg("--config")
+        .arg(&config)
+        .arg("sync")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let created = home.path().join(".local/share/member-kiosk").exists();
+    if nix::unistd::geteuid().is_root() {
+        assert!(!out.status.success());
+        assert!(stderr.contains("sudo -u member-kiosk"), "{stderr}");
+        assert!(!created, "nothing created in root's home");
+    } else {
+        // Not root: the user's own data directory is used as usual.
+        assert!(created, "{stderr}");
+    }
 }

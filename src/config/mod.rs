@@ -194,6 +194,21 @@ impl Config {
         }
     }
 
+    /// This configuration with every secret replaced, for printing (`check-config`).
+    pub fn redacted(&self) -> Config {
+        const HIDDEN: &str = "(hidden)";
+        let mut shown = self.clone();
+        if let Some(crm) = &mut shown.crm
+            && crm.token.is_some()
+        {
+            crm.token = Some(HIDDEN.into());
+        }
+        if let Some(staff) = &mut shown.staff {
+            staff.pin = HIDDEN.into();
+        }
+        shown
+    }
+
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_secs(self.kiosk.idle_timeout_secs)
     }
