@@ -1,6 +1,6 @@
 //! What the central CRM tells the kiosk, as domain values: the fate of each delivered event
 //! and the changes it publishes (members, catalogue, surveys, settings). The wire envelopes
-//! live in `sync::contract`; storage applies these in `store::sync`.
+//! live in `sync::contract`; storage applies these in `store::crm_changes`.
 use serde::{Deserialize, Serialize};
 
 use super::localized::LocalizedText;

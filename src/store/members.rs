@@ -1,9 +1,11 @@
-//! Members, their consents and the points ledger. Joining is one IMMEDIATE transaction that
+//! Members, their consents and the points ledger, and members as the CRM publishes them
+//! (upserts, erasures, merges). Joining is one IMMEDIATE transaction that
 //! writes the member, both consents, the sign-up bonus and the outbox event, or nothing.
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::{Store, StoreError, now_rfc3339, outbox};
+use crate::domain::crm::{is_card_uid, is_e164};
 use crate::domain::events::DomainEvent;
 use crate::domain::phone::E164;
 use crate::domain::signup::{Consent, ConsentKind, JoinOutcome, JoinRequest};
@@ -160,6 +162,171 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+impl Store {
+    /// The member's tier as the CRM last reported it.
+    pub fn member_tier(&self, member_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT tier FROM members WHERE id = ?1", [member_id], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten())
+    }
+
+    /// The CRM's id for a member, once adopted.
+    pub fn member_crm_id(&self, member_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT crm_id FROM members WHERE id = ?1",
+                [member_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+}
+
+// Members as the CRM publishes them: upserts, erasures and merges.
+
+/// The local row for a CRM member id: the member pulled under that id, or the kiosk's own
+/// member who adopted it.
+pub(super) fn local_member(
+    conn: &Connection,
+    member_id: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM members WHERE id = ?1 OR crm_id = ?1 ORDER BY id = ?1 DESC LIMIT 1",
+            [member_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+pub(super) fn upsert_member(
+    conn: &Connection,
+    member_id: &str,
+    phone: &str,
+    tier: &Option<String>,
+    balance: i64,
+    card_uids: &[String],
+    joined_at: &str,
+) -> Result<Result<(), String>, StoreError> {
+    if !is_e164(phone) {
+        return Ok(Err(format!("member {member_id} has no valid E.164 number")));
+    }
+    // By id first; then by number, which is how a member who joined here offline and online
+    // becomes one row.
+    let local = match local_member(conn, member_id)? {
+        Some(local) => Some(local),
+        None => conn
+            .query_row(
+                "SELECT id FROM members WHERE phone_e164 = ?1",
+                [phone],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?,
+    };
+    let local = match local {
+        Some(local) => {
+            let taken: Option<String> = conn
+                .query_row(
+                    "SELECT id FROM members WHERE phone_e164 = ?1 AND id <> ?2",
+                    [phone, &local],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if taken.is_some() {
+                return Ok(Err(format!(
+                    "member {member_id}: number already belongs to another local member"
+                )));
+            }
+            conn.execute(
+                "UPDATE members SET phone_e164 = ?2, crm_id = ?3, tier = ?4, crm_balance = ?5
+                 WHERE id = ?1",
+                params![local, phone, member_id, tier, balance],
+            )?;
+            local
+        }
+        None => {
+            conn.execute(
+                "INSERT INTO members (id, phone_e164, crm_id, joined_at, source, tier, crm_balance)
+                 VALUES (?1, ?2, ?1, ?3, 'crm', ?4, ?5)",
+                params![member_id, phone, joined_at, tier, balance],
+            )?;
+            member_id.to_owned()
+        }
+    };
+    for uid in card_uids {
+        if !is_card_uid(uid) {
+            tracing::warn!(member_id, "CRM sent a malformed card UID; ignored");
+            continue;
+        }
+        conn.execute(
+            "INSERT INTO nfc_cards (uid, member_id, linked_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(uid) DO UPDATE SET member_id = excluded.member_id",
+            params![uid, local, now_rfc3339()],
+        )?;
+    }
+    Ok(Ok(()))
+}
+
+/// Forgets a member: their row (with consents, points and cards, by cascade) and every
+/// event about them still queued or rejected. The request to forget wins over delivery.
+pub(super) fn erase_member(conn: &Connection, member_id: &str) -> Result<(), StoreError> {
+    let Some(local) = local_member(conn, member_id)? else {
+        return Ok(());
+    };
+    for table in ["outbox", "outbox_rejected"] {
+        let dropped = conn.execute(
+            &format!("DELETE FROM {table} WHERE json_extract(payload, '$.member_id') IN (?1, ?2)"),
+            [&local, member_id],
+        )?;
+        if dropped > 0 {
+            tracing::info!(
+                dropped,
+                table,
+                "erasure: queued events about the member removed"
+            );
+        }
+    }
+    conn.execute("DELETE FROM members WHERE id = ?1", [&local])?;
+    Ok(())
+}
+
+/// The CRM merged `member_id` into `into`: the kept member takes over the cards, points and
+/// consents. If the kept member is not here yet, the row simply adopts its id.
+pub(super) fn merge_member(
+    conn: &Connection,
+    member_id: &str,
+    into: &str,
+) -> Result<(), StoreError> {
+    let Some(from) = local_member(conn, member_id)? else {
+        return Ok(());
+    };
+    match local_member(conn, into)? {
+        Some(to) if to != from => {
+            for table in ["nfc_cards", "points_ledger", "consents"] {
+                conn.execute(
+                    &format!("UPDATE {table} SET member_id = ?2 WHERE member_id = ?1"),
+                    [&from, &to],
+                )?;
+            }
+            conn.execute("DELETE FROM members WHERE id = ?1", [&from])?;
+        }
+        Some(_) => {}
+        None => {
+            conn.execute(
+                "UPDATE members SET crm_id = ?2, crm_balance = NULL WHERE id = ?1",
+                [&from, into],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn join_new(

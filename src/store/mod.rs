@@ -1,11 +1,13 @@
 //! Local storage, the device's source of truth: one SQLite database (rusqlite) with
 //! versioned migrations. Each submodule is a repository for one part of the schema;
 //! `worker` runs the store on its own thread so the UI never waits on disk.
+pub mod catalog;
+pub mod crm_changes;
 pub mod members;
 pub mod migrations;
 pub mod outbox;
 pub mod quarantine;
-pub mod sync;
+pub mod sync_state;
 pub mod timings;
 pub mod worker;
 

@@ -28,6 +28,8 @@ const CLOCK_SKEW_WARNING: Duration = Duration::from_secs(300);
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(500);
 /// How often the queue is re-counted when no CRM is configured.
 const UNCONFIGURED_CHECK: Duration = Duration::from_secs(300);
+/// The shortest time between two queue counts without a CRM.
+const UNCONFIGURED_MIN_GAP: Duration = Duration::from_secs(1);
 
 /// The link to the CRM as staff should understand it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -417,7 +419,7 @@ impl Engine {
     }
 }
 
-fn apply_snapshot(status: &mut SyncStatus, snapshot: crate::store::sync::SyncSnapshot) {
+fn apply_snapshot(status: &mut SyncStatus, snapshot: crate::store::sync_state::SyncSnapshot) {
     status.queue_depth = snapshot.queue_depth;
     status.rejected_count = snapshot.rejected_count;
     status.last_sync_at = snapshot.last_sync_at;
@@ -453,9 +455,16 @@ async fn monitor_unconfigured(
             }
             Err(e) => tracing::warn!("cannot read the outbox depth: {e}"),
         }
+        // New events wake this at once, but it counts the queue at most once a second:
+        // counting a large outbox is not free, and a queue of sign-ups must not wait on it.
         tokio::select! {
             () = tokio::time::sleep(UNCONFIGURED_CHECK) => {}
-            () = wake.notified() => {}
+            () = wake.notified() => {
+                tokio::select! {
+                    () = tokio::time::sleep(UNCONFIGURED_MIN_GAP) => {}
+                    _ = stop.changed() => return,
+                }
+            }
             _ = stop.changed() => return,
         }
     }
