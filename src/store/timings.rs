@@ -5,12 +5,19 @@ use super::{Store, StoreError, now_rfc3339};
 use crate::domain::timing::SignupTiming;
 
 impl Store {
+    /// Records one sign-up's timing. Telemetry, not a customer's data: it is committed
+    /// without an fsync of its own (`synchronous=NORMAL` for this one transaction; the next
+    /// sign-up's commit makes it durable), so it never holds the next customer up.
     pub fn record_signup_timing(
         &self,
         timing: &SignupTiming,
         returning: bool,
     ) -> Result<(), StoreError> {
-        self.record_signup_timing_at(timing, returning, &now_rfc3339())
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let recorded = self.record_signup_timing_at(timing, returning, &now_rfc3339());
+        let restored = self.conn.pragma_update(None, "synchronous", "FULL");
+        recorded?;
+        Ok(restored?)
     }
 
     /// As [`Store::record_signup_timing`] with an explicit RFC 3339 UTC timestamp.

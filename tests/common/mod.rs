@@ -26,13 +26,24 @@ pub struct Harness {
 
 impl Harness {
     /// A kiosk in English (unless `config` says otherwise) with its own data directory.
-    pub fn start(mut config: Config) -> Harness {
+    pub fn start(config: Config) -> Harness {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let path = data_dir.path().to_owned();
+        Harness::start_at(config, data_dir, &path)
+    }
+
+    /// Like [`Harness::start`], with the database in `path` (inside `data_dir` or a file
+    /// system mounted there).
+    pub fn start_at(
+        mut config: Config,
+        data_dir: tempfile::TempDir,
+        path: &std::path::Path,
+    ) -> Harness {
         init_backend();
         if config.kiosk.language == Language::TraditionalChinese {
             config.kiosk.language = Language::English;
         }
-        let data_dir = tempfile::tempdir().expect("temp dir");
-        let kiosk = Kiosk::build(&config, data_dir.path()).expect("kiosk builds");
+        let kiosk = Kiosk::build(&config, path).expect("kiosk builds");
         kiosk.window.show().expect("window shows");
         kiosk
             .window
