@@ -226,7 +226,11 @@ async fn when_the_crm_merges_two_members_the_kept_one_takes_the_card() {
         .run(|s| s.member_by_card("04C0FFEE"))
         .await
         .expect("card still known");
-    assert_eq!(card_holder.phone.as_str(), "+85294000002");
+    assert_eq!(card_holder.masked(), "****0002");
+    assert!(
+        card_holder.identity.starts_with("hmac:"),
+        "the CRM holds this member: no full number is kept"
+    );
     assert_eq!(kiosk.run(|s| s.member_count()).await, 1);
     assert_contract_kept(&crm);
 }
@@ -427,6 +431,76 @@ async fn an_unknown_cursor_starts_the_pull_over_and_bad_pages_are_refused() {
     assert_eq!(kiosk.run(|s| s.sync_cursor()).await, Some("c5".into()));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_full_phone_number_is_left_at_rest_after_a_pull_and_a_sync() {
+    let crm = TestCrm::start();
+    crm.publish(json!({"type": "member_upsert", "member_id": "crm-77",
+        "phone_e164": "+85294000077", "balance": 10, "joined_at": "2025-05-05T00:00:00Z"}));
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("kiosk.db");
+    let config = crm_config(&crm.url(), 10);
+    let (store, thread) = StoreHandle::open(&database).unwrap();
+    let (tx, _status) = watch::channel(SyncStatus::default());
+    let mut engine = Engine::new(CrmClient::new(&config).unwrap(), &config, store.clone(), tx);
+    let PhoneCheck::Valid(phone) = check_mobile(Region::HK, "91234567") else {
+        panic!("valid");
+    };
+    let request = JoinRequest::new(phone.clone(), true, false, "2026-01", 100).unwrap();
+    store
+        .submit(move |s| s.join(&request))
+        .await
+        .unwrap()
+        .unwrap();
+    engine.round().await.unwrap();
+
+    // The key is in its own file, readable by the service user only, not in the database.
+    let key_file = dir.path().join("phone-hash.key");
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&key_file).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
+    // Members are still recognised, by number and by code.
+    let found = store
+        .submit(move |s| s.member_by_phone(&phone))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.expect("still recognised").masked(), "****4567");
+    let crm_member = store
+        .submit(|s| s.member_by_code("crm-77"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(crm_member.expect("pulled").masked(), "****0077");
+    drop(engine);
+    drop(store);
+    thread.join().unwrap();
+
+    // Neither number is anywhere in the database file or its WAL, in any form.
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("kiosk.db") {
+            continue;
+        }
+        files += 1;
+        let bytes = std::fs::read(&path).unwrap();
+        for number in ["91234567", "94000077"] {
+            assert!(
+                !bytes.windows(number.len()).any(|w| w == number.as_bytes()),
+                "{number} found in {name}"
+            );
+        }
+        assert!(
+            !bytes
+                .windows(64)
+                .any(|w| w == common::crm::PHONE_HASH_KEY.as_bytes())
+        );
+    }
+    assert!(files >= 1);
+}
+
 /// The peak resident memory of this process since the last reset, in KiB.
 fn peak_rss_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
@@ -517,7 +591,8 @@ async fn pulled_changes_are_applied_with_their_cursor_and_bad_ones_skipped() {
         .run(|s| s.member_by_card("04A1B2C3D4E5F6"))
         .await
         .expect("pulled member found by card, offline");
-    assert_eq!(member.phone.as_str(), "+85294000077");
+    assert_eq!(member.masked(), "****0077");
+    assert!(member.identity.starts_with("hmac:"), "{}", member.identity);
     assert_eq!(kiosk.run(|s| s.balance("crm-77")).await, 1234);
     assert!(
         kiosk

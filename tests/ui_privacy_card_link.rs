@@ -23,13 +23,17 @@ fn cards_link_only_on_request_and_never_change_owner() {
         };
         let owner = |uid: &str| {
             let db = h.inspect();
-            db.member_by_card(uid).unwrap().map(|m| m.phone)
+            db.member_by_card(uid).unwrap().map(|m| m.id)
         };
-        let alice = E164::from_stored("+85291234567".into());
-
         // Alice joins and links her card properly.
         h.tap("AttractPage::join-button");
         h.sign_up("91234567").await;
+        let alice = h
+            .inspect()
+            .member_by_phone(&E164::from_stored("+85291234567".into()))
+            .unwrap()
+            .expect("Alice stored")
+            .id;
         h.tap("WelcomePage::link-card-button");
         send("tap 04A1B2C3");
         wait_until("Alice's card linked", || {

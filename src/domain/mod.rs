@@ -6,6 +6,7 @@ pub mod events;
 pub mod language;
 pub mod localized;
 pub mod phone;
+pub mod phone_hash;
 pub mod privacy_notice;
 pub mod region;
 pub mod signup;

@@ -29,7 +29,7 @@ impl Store {
         let mut tx = tx;
         for change in changes {
             let savepoint = tx.savepoint()?;
-            match apply(&savepoint, change)? {
+            match apply(&savepoint, self.phone_key.as_ref(), change)? {
                 Ok(()) => {
                     savepoint.commit()?;
                     summary.applied += 1;
@@ -44,13 +44,21 @@ impl Store {
         }
         set_state(&tx, CURSOR_KEY, next_cursor)?;
         tx.commit()?;
+        // What the CRM now holds needs no full number here any more.
+        if let Err(e) = self.reduce_numbers() {
+            tracing::warn!("phone numbers not reduced yet: {e}");
+        }
         Ok(summary)
     }
 }
 
 /// Applies one change. The outer `Err` is a database failure (the page is not applied); the
 /// inner one is a change that is skipped, with the reason.
-fn apply(conn: &Connection, change: &CrmChange) -> Result<Result<(), String>, StoreError> {
+fn apply(
+    conn: &Connection,
+    key: Option<&crate::domain::phone_hash::PhoneKey>,
+    change: &CrmChange,
+) -> Result<Result<(), String>, StoreError> {
     match change {
         CrmChange::MemberUpsert {
             member_id,
@@ -60,7 +68,7 @@ fn apply(conn: &Connection, change: &CrmChange) -> Result<Result<(), String>, St
             card_uids,
             joined_at,
         } => members::upsert_member(
-            conn, member_id, phone_e164, tier, *balance, card_uids, joined_at,
+            conn, key, member_id, phone_e164, tier, *balance, card_uids, joined_at,
         ),
         CrmChange::MemberDeleted {
             member_id,

@@ -8,6 +8,7 @@ use super::{Store, StoreError, now_rfc3339, outbox};
 use crate::domain::crm::{is_card_uid, is_e164};
 use crate::domain::events::DomainEvent;
 use crate::domain::phone::E164;
+use crate::domain::phone_hash::PhoneKey;
 use crate::domain::signup::{Consent, ConsentKind, JoinOutcome, JoinRequest};
 
 /// Ledger reason for the points a new member receives.
@@ -16,8 +17,17 @@ pub const SIGNUP_BONUS_REASON: &str = "signup_bonus";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
     pub id: String,
-    pub phone: E164,
+    /// The E.164 number, or `hmac:<hex>` once the CRM holds it (see `domain::phone_hash`).
+    pub identity: String,
+    pub last4: String,
     pub joined_at: String,
+}
+
+impl Member {
+    /// The number as screens show it: `****1234`.
+    pub fn masked(&self) -> String {
+        format!("****{}", self.last4)
+    }
 }
 
 /// What linking a card did.
@@ -42,13 +52,14 @@ impl Store {
     /// after proof (a scan or tap). Returns only after the commit.
     pub fn join(&mut self, request: &JoinRequest) -> Result<JoinOutcome, StoreError> {
         let now = now_rfc3339();
+        let (full, hashed) = self.identities(request.phone.as_str());
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let existing: Option<String> = tx
             .query_row(
-                "SELECT id FROM members WHERE phone_e164 = ?1",
-                [request.phone.as_str()],
+                "SELECT id FROM members WHERE phone_e164 IN (?1, ?2)",
+                [&full, &hashed],
                 |r| r.get(0),
             )
             .optional()?;
@@ -61,30 +72,43 @@ impl Store {
     }
 
     pub fn member_by_phone(&self, phone: &E164) -> Result<Option<Member>, StoreError> {
-        self.member_where("phone_e164 = ?1", phone.as_str())
+        let (full, hashed) = self.identities(phone.as_str());
+        self.member_where("phone_e164 IN (?1, ?2)", &full, &hashed)
     }
 
     /// The member a scanned code names: their member id or the CRM's id for them.
     pub fn member_by_code(&self, code: &str) -> Result<Option<Member>, StoreError> {
-        self.member_where("id = ?1 OR crm_id = ?1", code)
+        self.member_where("id = ?1 OR crm_id = ?2", code, code)
     }
 
     /// The member an NFC card (hex UID) is linked to.
     pub fn member_by_card(&self, uid: &str) -> Result<Option<Member>, StoreError> {
-        self.member_where("id = (SELECT member_id FROM nfc_cards WHERE uid = ?1)", uid)
+        self.member_where(
+            "id = (SELECT member_id FROM nfc_cards WHERE uid IN (?1, ?2))",
+            uid,
+            uid,
+        )
     }
 
-    fn member_where(&self, condition: &str, value: &str) -> Result<Option<Member>, StoreError> {
-        let sql =
-            format!("SELECT id, phone_e164, joined_at FROM members WHERE {condition} LIMIT 1");
+    fn member_where(
+        &self,
+        condition: &str,
+        first: &str,
+        second: &str,
+    ) -> Result<Option<Member>, StoreError> {
+        let sql = format!(
+            "SELECT id, phone_e164, COALESCE(phone_last4, substr(phone_e164, -4)), joined_at
+             FROM members WHERE {condition} LIMIT 1"
+        );
         Ok(self
             .conn
             .prepare_cached(&sql)?
-            .query_row([value], |r| {
+            .query_row([first, second], |r| {
                 Ok(Member {
                     id: r.get(0)?,
-                    phone: E164::from_stored(r.get(1)?),
-                    joined_at: r.get(2)?,
+                    identity: r.get(1)?,
+                    last4: r.get(2)?,
+                    joined_at: r.get(3)?,
                 })
             })
             .optional()?)
@@ -207,8 +231,10 @@ pub(super) fn local_member(
         .optional()?)
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn upsert_member(
     conn: &Connection,
+    key: Option<&PhoneKey>,
     member_id: &str,
     phone: &str,
     tier: &Option<String>,
@@ -219,14 +245,17 @@ pub(super) fn upsert_member(
     if !is_e164(phone) {
         return Ok(Err(format!("member {member_id} has no valid E.164 number")));
     }
-    // By id first; then by number, which is how a member who joined here offline and online
-    // becomes one row.
+    // Stored as its hash once the fleet key is known: the CRM holds this number.
+    let identity = key.map_or_else(|| phone.to_owned(), |k| k.identity(phone));
+    let last4 = crate::domain::phone_hash::last4(phone);
+    // By id first; then by number (either form), which is how a member who joined here
+    // offline and online becomes one row.
     let local = match local_member(conn, member_id)? {
         Some(local) => Some(local),
         None => conn
             .query_row(
-                "SELECT id FROM members WHERE phone_e164 = ?1",
-                [phone],
+                "SELECT id FROM members WHERE phone_e164 IN (?1, ?2)",
+                [phone, &identity],
                 |r| r.get::<_, String>(0),
             )
             .optional()?,
@@ -235,8 +264,8 @@ pub(super) fn upsert_member(
         Some(local) => {
             let taken: Option<String> = conn
                 .query_row(
-                    "SELECT id FROM members WHERE phone_e164 = ?1 AND id <> ?2",
-                    [phone, &local],
+                    "SELECT id FROM members WHERE phone_e164 IN (?1, ?2) AND id <> ?3",
+                    [phone, &identity, &local],
                     |r| r.get(0),
                 )
                 .optional()?;
@@ -246,17 +275,19 @@ pub(super) fn upsert_member(
                 )));
             }
             conn.execute(
-                "UPDATE members SET phone_e164 = ?2, crm_id = ?3, tier = ?4, crm_balance = ?5
+                "UPDATE members SET phone_e164 = ?2, crm_id = ?3, tier = ?4, crm_balance = ?5,
+                     phone_last4 = ?6
                  WHERE id = ?1",
-                params![local, phone, member_id, tier, balance],
+                params![local, identity, member_id, tier, balance, last4],
             )?;
             local
         }
         None => {
             conn.execute(
-                "INSERT INTO members (id, phone_e164, crm_id, joined_at, source, tier, crm_balance)
-                 VALUES (?1, ?2, ?1, ?3, 'crm', ?4, ?5)",
-                params![member_id, phone, joined_at, tier, balance],
+                "INSERT INTO members
+                   (id, phone_e164, crm_id, joined_at, source, tier, crm_balance, phone_last4)
+                 VALUES (?1, ?2, ?1, ?3, 'crm', ?4, ?5, ?6)",
+                params![member_id, identity, joined_at, tier, balance, last4],
             )?;
             member_id.to_owned()
         }
@@ -336,8 +367,14 @@ fn join_new(
 ) -> Result<JoinOutcome, StoreError> {
     let member_id = Uuid::now_v7().to_string();
     tx.execute(
-        "INSERT INTO members (id, phone_e164, joined_at, source) VALUES (?1, ?2, ?3, 'kiosk_phone')",
-        params![member_id, request.phone.as_str(), now],
+        "INSERT INTO members (id, phone_e164, phone_last4, joined_at, source)
+         VALUES (?1, ?2, ?3, ?4, 'kiosk_phone')",
+        params![
+            member_id,
+            request.phone.as_str(),
+            crate::domain::phone_hash::last4(request.phone.as_str()),
+            now
+        ],
     )?;
     let consents = request.consents();
     for consent in &consents {

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/0003_signup_timings.sql"),
     include_str!("sql/0004_sync.sql"),
     include_str!("sql/0005_notice_hash.sql"),
+    include_str!("sql/0006_phone_last4.sql"),
 ];
 
 /// The schema version this build writes.
@@ -23,6 +24,9 @@ pub fn apply_pragmas(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Deleted content is overwritten, not left in free pages: a pulled SD card must not
+    // give back numbers the kiosk has reduced or events it has delivered.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod crm_changes;
 pub mod members;
 pub mod migrations;
 pub mod outbox;
+pub mod phone_key;
 pub mod quarantine;
 pub mod sync_state;
 pub mod timings;
@@ -49,12 +50,20 @@ impl StoreError {
 /// An open, migrated database.
 pub struct Store {
     conn: Connection,
+    /// The fleet's phone hash key, once the CRM has handed it out.
+    phone_key: Option<crate::domain::phone_hash::PhoneKey>,
+    /// Where that key is kept (beside the database); `None` in memory.
+    key_path: Option<std::path::PathBuf>,
 }
 
 impl Store {
     /// Opens (creating if needed) and migrates the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        Self::from_connection(Connection::open(path)?)
+        let mut store = Self::from_connection(Connection::open(path)?)?;
+        let key_path = phone_key::key_path(path);
+        store.phone_key = phone_key::load(&key_path);
+        store.key_path = Some(key_path);
+        Ok(store)
     }
 
     /// A private in-memory database, for tests and benchmarks of the domain paths.
@@ -65,7 +74,11 @@ impl Store {
     fn from_connection(mut conn: Connection) -> Result<Store, StoreError> {
         migrations::apply_pragmas(&conn)?;
         migrations::migrate(&mut conn)?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            phone_key: None,
+            key_path: None,
+        })
     }
 
     pub fn schema_version(&self) -> Result<u32, StoreError> {

@@ -63,6 +63,10 @@ impl Store {
             }
         }
         tx.commit()?;
+        // What the CRM now holds needs no full number here any more.
+        if let Err(e) = self.reduce_numbers() {
+            tracing::warn!("phone numbers not reduced yet: {e}");
+        }
         Ok(summary)
     }
 

@@ -25,6 +25,9 @@ pub struct HeartbeatRequest {
 #[derive(Debug, Deserialize)]
 pub struct HeartbeatResponse {
     pub server_time: String,
+    /// Since v1.1: the fleet's phone hash key (hex), for data minimisation.
+    #[serde(default)]
+    pub phone_hash_key: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

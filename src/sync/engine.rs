@@ -262,6 +262,12 @@ impl Engine {
             quarantined_database: snapshot.quarantined,
         };
         let answer = self.client.heartbeat(&request).await?;
+        if let Some(key) = answer.phone_hash_key {
+            // Kept in a file beside the database; numbers the CRM holds are then reduced.
+            if let Err(e) = self.store_call(move |s| s.set_phone_key(&key)).await {
+                tracing::warn!("phone hash key not taken: {e}");
+            }
+        }
         if let Ok(server) = time::OffsetDateTime::parse(
             &answer.server_time,
             &time::format_description::well_known::Rfc3339,

@@ -73,7 +73,7 @@ impl MemberLookup for StoreHandle {
             member
                 .map(|m| {
                     Ok(MemberSummary {
-                        masked_phone: m.phone.masked(),
+                        masked_phone: m.masked(),
                         balance: store.balance(&m.id)?,
                     })
                 })

@@ -23,6 +23,9 @@ pub const TOKEN: &str = "test-token-123";
 pub const KIOSK_ID: &str = "shop-1-counter";
 
 /// A kiosk's `[crm]` for the test CRM at `url`: its id and token, a 5 s request timeout.
+/// The fleet key the test CRM hands out with every heartbeat answer.
+pub const PHONE_HASH_KEY: &str = "6b696f736b2d666c6565742d6b65792d666f722d746573747320303132333435";
+
 pub fn kiosk_config(url: &str) -> member_kiosk::config::CrmConfig {
     member_kiosk::config::CrmConfig {
         url: url.to_owned(),
@@ -518,7 +521,7 @@ async fn heartbeat(
         "/v1/heartbeat",
         200,
         "HeartbeatResponse",
-        json!({"server_time": "2026-11-23T00:00:00Z"}),
+        json!({"server_time": "2026-11-23T00:00:00Z", "phone_hash_key": PHONE_HASH_KEY}),
     )
 }
 
