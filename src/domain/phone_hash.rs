@@ -23,7 +23,7 @@ impl PhoneKey {
     /// From hex (as the CRM sends it and the key file stores it): 64 to 128 hex digits.
     pub fn from_hex(hex: &str) -> Result<PhoneKey, String> {
         let hex = hex.trim();
-        if !(64..=128).contains(&hex.len()) || hex.len() % 2 != 0 {
+        if !(64..=128).contains(&hex.len()) || !hex.len().is_multiple_of(2) {
             return Err("the phone hash key must be 64 to 128 hex digits".into());
         }
         let bytes = (0..hex.len())
