@@ -157,6 +157,9 @@ fn every_screen_fits_every_size_in_every_language() {
                 .set_size(slint::LogicalSize::new(size.0, size.1));
             // Let Slint run its change handlers (the type scale follows the window size).
             advance(Duration::from_millis(16));
+            // Where the keypad's "5" and the Join button sit on the join screen, per
+            // language: switching language must not move a target.
+            let mut placed: Vec<(&str, [f32; 4])> = Vec::new();
             for (chip, language) in languages {
                 n += 1;
                 let number = format!("9{:07}", 1_234_560 + n);
@@ -166,6 +169,23 @@ fn every_screen_fits_every_size_in_every_language() {
 
                 h.tap("AttractPage::join-button");
                 check("join, empty");
+                let at = |e: ElementHandle| {
+                    let (p, z) = (e.absolute_position(), e.size());
+                    [p.x, p.y, z.width, z.height]
+                };
+                let five = ElementHandle::find_by_accessible_label(h.app(), "5")
+                    .find(|e| e.accessible_role() == Some(AccessibleRole::Button))
+                    .expect("key 5");
+                let mut spots = at(five).to_vec();
+                spots.extend(at(h.element("JoinActions::join-button")));
+                let spots = [spots[0], spots[1], spots[4], spots[5]];
+                if let Some((first, before)) = placed.first() {
+                    assert_eq!(
+                        &spots, before,
+                        "at {size:?}, the keypad or Join moved between {first} and {language}"
+                    );
+                }
+                placed.push((language, spots));
                 h.tap_digits(&number[..5]);
                 check("join, half typed");
                 h.tap("NumberEntry::region-button");
