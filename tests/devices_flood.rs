@@ -10,8 +10,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::pty::plug_in;
-use member_kiosk::devices::scanner::lines::Suffix;
-use member_kiosk::devices::scanner::serial::{self, PortSelector, SerialScannerSettings};
 
 /// Counts the lines the log writes (and keeps them, to show on failure).
 #[derive(Clone, Default)]
@@ -50,19 +48,7 @@ fn a_flooding_scanner_leaves_a_few_log_lines_per_second() {
     let mut device = plug_in(&link);
     // The kiosk's own queue, never drained here.
     let (sink, _undrained) = member_kiosk::devices::bounded_sink(64);
-    let (stop, stop_rx) = std::sync::mpsc::channel();
-    let thread = serial::spawn(
-        SerialScannerSettings {
-            port: PortSelector::Path(link.clone()),
-            baud: 9600,
-            suffix: Suffix::CrLf,
-            max_length: 64,
-            debounce: Duration::from_millis(1500),
-        },
-        sink,
-        stop_rx,
-    )
-    .unwrap();
+    let (stop, thread) = common::pty::spawn_scanner(&link, Duration::from_millis(1500), sink);
 
     // 100,000 distinct codes and 100,000 binary lines, as fast as the pty takes them (a
     // pty blocks the writer while the driver is behind, so this ends once it has read

@@ -7,8 +7,6 @@ use std::io::Write;
 use std::time::Duration;
 
 use common::pty::{next_event, plug_in, wait_for};
-use member_kiosk::devices::scanner::lines::Suffix;
-use member_kiosk::devices::scanner::serial::{self, PortSelector, SerialScannerSettings};
 use member_kiosk::devices::{DeviceEvent, DeviceKind, DeviceState};
 
 fn scan(text: &str, symbology: Option<&str>) -> DeviceEvent {
@@ -29,19 +27,7 @@ fn scanner_over_a_pty() {
     let link = dir.path().join("scanner");
     let mut device = plug_in(&link);
     let (sink, events) = member_kiosk::devices::channel_sink();
-    let (stop, stop_rx) = std::sync::mpsc::channel();
-    let thread = serial::spawn(
-        SerialScannerSettings {
-            port: PortSelector::Path(link.clone()),
-            baud: 9600,
-            suffix: Suffix::CrLf,
-            max_length: 64,
-            debounce: Duration::from_secs(60),
-        },
-        sink,
-        stop_rx,
-    )
-    .unwrap();
+    let (stop, thread) = common::pty::spawn_scanner(&link, Duration::from_secs(60), sink);
     assert_eq!(next_event(&events), CONNECTED);
 
     // A QR code with its AIM identifier, split across two writes.

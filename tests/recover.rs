@@ -13,6 +13,24 @@ fn kiosk() -> Command {
     cmd
 }
 
+/// `member-kiosk --data-dir DATA recover FILE`: (success, stdout).
+fn recover(data: &std::path::Path, file: &std::path::Path) -> (bool, String) {
+    let out = kiosk()
+        .arg("--data-dir")
+        .arg(data)
+        .arg("recover")
+        .arg(file)
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+    }
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
 /// A database with `n` queued events, written as sign-ups write them.
 fn database_with_events(path: &std::path::Path, n: u32) {
     drop(Store::open(path).unwrap());
@@ -83,14 +101,8 @@ fn a_damaged_database_is_set_aside_and_its_events_recovered() {
     drop(store);
 
     // Running it again queues nothing twice.
-    let out = kiosk()
-        .arg("--data-dir")
-        .arg(&data)
-        .arg("recover")
-        .arg(&old)
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("0 events recovered"));
+    let (ok, stdout) = recover(&data, &old);
+    assert!(ok && stdout.starts_with("0 events recovered"), "{stdout}");
 
     // A file whose second half is garbage (as a dying SD card returns it): what can be
     // read is recovered, and nothing panics.

@@ -50,3 +50,28 @@ pub fn wait_for(
         }
     }
 }
+
+/// The serial scanner driver on the pty behind `link`, CRLF lines of at most 64 bytes,
+/// delivering to `sink`; dropping the returned sender stops it.
+pub fn spawn_scanner(
+    link: &Path,
+    debounce: Duration,
+    sink: member_kiosk::devices::EventSink,
+) -> (std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>) {
+    use member_kiosk::devices::scanner::lines::Suffix;
+    use member_kiosk::devices::scanner::serial::{self, PortSelector, SerialScannerSettings};
+    let (stop, stop_rx) = std::sync::mpsc::channel();
+    let thread = serial::spawn(
+        SerialScannerSettings {
+            port: PortSelector::Path(link.to_owned()),
+            baud: 9600,
+            suffix: Suffix::CrLf,
+            max_length: 64,
+            debounce,
+        },
+        sink,
+        stop_rx,
+    )
+    .expect("scanner thread starts");
+    (stop, thread)
+}
