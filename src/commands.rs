@@ -9,7 +9,7 @@ use time::{
 
 use crate::app::{Kiosk, KioskError};
 use crate::cli::{Cli, Command, SimulateAction, StatsArgs};
-use crate::config::Config;
+use crate::config::{Config, ConfigSource, SYSTEM_CONFIG_PATH};
 use crate::devices::{doctor, simulator};
 use crate::domain::timing::{Spread, summarize};
 use crate::store::{DATABASE_FILE, Store, StoreHandle};
@@ -31,7 +31,11 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
         )
     );
     if opens_database {
-        refuse_root_without_data_dir(cli, &config)?;
+        let named = cli.data_dir.is_some()
+            || config.storage.data_dir.is_some()
+            || std::env::var_os("STATE_DIRECTORY").is_some_and(|v| !v.is_empty());
+        let installed = source == ConfigSource::File(SYSTEM_CONFIG_PATH.into());
+        root_guard(nix::unistd::geteuid().is_root(), installed, named)?;
     }
     match &cli.command {
         None | Some(Command::Run) => {
@@ -133,14 +137,12 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
     }
 }
 
-/// `sudo member-kiosk sync` would otherwise open (or create) a database in root's home,
-/// owned by root: not the kiosk's, and one the service could not read. As root, the data
-/// directory must be named.
-fn refuse_root_without_data_dir(cli: &Cli, config: &Config) -> Result<(), KioskError> {
-    let named = cli.data_dir.is_some()
-        || config.storage.data_dir.is_some()
-        || std::env::var_os("STATE_DIRECTORY").is_some_and(|v| !v.is_empty());
-    if nix::unistd::geteuid().is_root() && !named {
+/// On an installed kiosk (the packaged config in use), `sudo member-kiosk sync` would
+/// otherwise open, or create, a database in root's home, owned by root: not the kiosk's,
+/// and one the service could not read. So as root there the data directory must be named.
+/// A developer's machine without the package is left alone (`scripts/kiosk` as root works).
+fn root_guard(is_root: bool, installed: bool, data_dir_named: bool) -> Result<(), KioskError> {
+    if is_root && installed && !data_dir_named {
         return Err(KioskError::Usage(
             "running as root without a data directory would create a root-owned database \
              that is not the kiosk's; run it as the service user: \
@@ -253,5 +255,27 @@ fn human(d: std::time::Duration) -> String {
         format!("{} ms", d.as_millis())
     } else {
         format!("{:.2} s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::root_guard;
+
+    #[test]
+    fn root_must_name_the_data_directory_only_on_an_installed_kiosk() {
+        // (root, installed, data dir named) → refused?
+        for (root, installed, named, refused) in [
+            (true, true, false, true),
+            (true, true, true, false),
+            (true, false, false, false), // a developer's machine: scripts/kiosk as root
+            (false, true, false, false), // the service user
+        ] {
+            let e = root_guard(root, installed, named);
+            assert_eq!(e.is_err(), refused, "{root} {installed} {named}");
+            if let Err(e) = e {
+                assert!(e.to_string().contains("sudo -u member-kiosk"), "{e}");
+            }
+        }
     }
 }
