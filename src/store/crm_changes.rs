@@ -44,10 +44,15 @@ impl Store {
         }
         set_state(&tx, CURSOR_KEY, next_cursor)?;
         tx.commit()?;
-        // What the CRM now holds needs no full number here any more.
-        if let Err(e) = self.reduce_numbers() {
-            tracing::warn!("phone numbers not reduced yet: {e}");
-        }
+        // Pulled members are stored hashed and erasures deleted: their old copies leave the
+        // WAL at the end of the round.
+        let members_changed = changes.iter().any(|c| {
+            matches!(
+                c,
+                CrmChange::MemberUpsert { .. } | CrmChange::MemberDeleted { .. }
+            )
+        });
+        self.numbers_to_wipe |= members_changed && self.phone_key.is_some();
         Ok(summary)
     }
 }

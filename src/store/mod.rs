@@ -54,6 +54,8 @@ pub struct Store {
     phone_key: Option<crate::domain::phone_hash::PhoneKey>,
     /// Where that key is kept (beside the database); `None` in memory.
     key_path: Option<std::path::PathBuf>,
+    /// Numbers were reduced or removed since the WAL was last truncated.
+    numbers_to_wipe: bool,
 }
 
 impl Store {
@@ -78,6 +80,7 @@ impl Store {
             conn,
             phone_key: None,
             key_path: None,
+            numbers_to_wipe: false,
         })
     }
 

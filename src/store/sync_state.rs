@@ -4,6 +4,7 @@
 //! last sync).
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use super::phone_key::reduce_member;
 use super::{Store, StoreError, now_rfc3339};
 use crate::domain::crm::{Delivery, DeliveryStatus, DeliverySummary};
 
@@ -43,6 +44,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut summary = DeliverySummary::default();
+        let mut reduced = false;
         for delivery in deliveries {
             match &delivery.status {
                 DeliveryStatus::Accepted | DeliveryStatus::Duplicate => {
@@ -60,13 +62,17 @@ impl Store {
                     "UPDATE members SET crm_id = ?2 WHERE id = ?1",
                     params![adoption.kiosk_member_id, adoption.member_id],
                 )? as u64;
+                // The CRM holds this sign-up now: no full number is kept for it.
+                let delivered = !matches!(delivery.status, DeliveryStatus::Rejected { .. });
+                if delivered
+                    && reduce_member(&tx, self.phone_key.as_ref(), &adoption.kiosk_member_id)?
+                {
+                    reduced = true;
+                }
             }
         }
         tx.commit()?;
-        // What the CRM now holds needs no full number here any more.
-        if let Err(e) = self.reduce_numbers() {
-            tracing::warn!("phone numbers not reduced yet: {e}");
-        }
+        self.numbers_to_wipe |= reduced;
         Ok(summary)
     }
 
@@ -117,10 +123,14 @@ impl Store {
         state(&self.conn, CURSOR_KEY)
     }
 
-    /// Notes a complete push and pull round.
+    /// Notes a complete push and pull round, and wipes old copies of numbers reduced or
+    /// erased during it from the WAL (once per round, not per batch).
     pub fn mark_synced(&mut self) -> Result<String, StoreError> {
         let now = now_rfc3339();
         set_state(&self.conn, LAST_SYNC_KEY, &now)?;
+        if let Err(e) = self.wipe_old_copies() {
+            tracing::warn!("WAL not truncated: {e}");
+        }
         Ok(now)
     }
 
