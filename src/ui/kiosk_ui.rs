@@ -90,15 +90,15 @@ impl KioskUi {
         );
         let tasks = Tasks::new(nav.clone(), Rc::new(SlintSpawn));
         let current = languages.clone();
-        let join_welcome = WelcomeController::new(
+        let welcome = WelcomeController::new(
             weak.clone(),
             nav.clone(),
             tasks.clone(),
             Rc::new(store.clone()),
             Box::new(SlintAlarm::default()),
         );
-        join_welcome.bind(app);
-        let welcome = join_welcome.clone();
+        welcome.bind(app);
+        let greet = welcome.clone();
         let join = JoinController::new(
             weak.clone(),
             nav.clone(),
@@ -107,7 +107,7 @@ impl KioskUi {
             Rc::new(move || current.current()),
             settings.regions.clone(),
             settings.join_terms(),
-            Box::new(move |outcome| welcome.show(outcome)),
+            Box::new(move |outcome| greet.show(outcome)),
         );
         join.bind(app);
         let points = PointsController::new(
@@ -116,29 +116,25 @@ impl KioskUi {
             tasks.clone(),
             Rc::new(store.clone()),
         );
-        let j = Rc::downgrade(&join);
-        points.bind(app, move || {
-            if let Some(join) = j.upgrade() {
-                join.start();
+        // "Join" on the attract screen and on the unknown-code screen start the same flow.
+        let start_join = {
+            let join = Rc::downgrade(&join);
+            move || {
+                if let Some(join) = join.upgrade() {
+                    join.start();
+                }
             }
-        });
+        };
+        points.bind(app, start_join.clone());
         let staff = StaffController::new(weak.clone(), nav.clone(), settings.staff.as_ref());
         staff.bind(app);
 
-        let (j, p, s) = (
-            Rc::downgrade(&join),
-            Rc::downgrade(&points),
-            Rc::downgrade(&staff),
-        );
+        let (p, s) = (Rc::downgrade(&points), Rc::downgrade(&staff));
         let attract = AttractController::install(
             app,
             &settings.store_name,
             AttractActions {
-                join: Box::new(move || {
-                    if let Some(join) = j.upgrade() {
-                        join.start();
-                    }
-                }),
+                join: Box::new(start_join),
                 lookup: Box::new(move || {
                     if let Some(points) = p.upgrade() {
                         points.show_help();
@@ -177,7 +173,7 @@ impl KioskUi {
             }
         });
 
-        let router = DeviceRouter::new(nav.clone(), points, join_welcome, staff.clone());
+        let router = DeviceRouter::new(nav.clone(), points, welcome, staff.clone());
         nav.go(Page::Attract);
         Rc::new(KioskUi {
             nav,

@@ -80,6 +80,7 @@ impl WelcomeController {
                 c.open_link_window();
             }
         });
+        adapter.set_link_seconds(i32::try_from(LINK_WINDOW.as_secs()).unwrap_or(15));
         let me = self.me.clone();
         adapter.on_done(move || {
             if let Some(c) = me.upgrade() {
@@ -191,9 +192,7 @@ impl WelcomeController {
     fn set_state(&self, state: LinkState) {
         self.state.set(state);
         if let Some(app) = self.app.upgrade() {
-            let welcome = app.global::<WelcomeAdapter>();
-            welcome.set_link_seconds(i32::try_from(LINK_WINDOW.as_secs()).unwrap_or(15));
-            welcome.set_card_link(match state {
+            app.global::<WelcomeAdapter>().set_card_link(match state {
                 LinkState::Unavailable => CardLinkState::Unavailable,
                 LinkState::Offered => CardLinkState::Offered,
                 LinkState::Waiting => CardLinkState::Waiting,
