@@ -86,7 +86,16 @@ impl Kiosk {
         let config = &config;
 
         let window = AppWindow::new()?;
-        let ui = KioskUi::install(&window, UiSettings::from_config(config), store.clone());
+        let signer = store.call(|s| Ok(s.signer().cloned())).unwrap_or_else(|e| {
+            tracing::error!("member code key not read: {e}");
+            None
+        });
+        let ui = KioskUi::install(
+            &window,
+            UiSettings::from_config(config),
+            store.clone(),
+            signer,
+        );
 
         // Device threads hand events to the UI thread through a bounded queue.
         let (sink, mut events) = crate::devices::bounded_sink(DEVICE_EVENT_QUEUE);

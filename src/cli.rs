@@ -49,6 +49,12 @@ pub enum Command {
         /// The damaged database file
         file: PathBuf,
     },
+    /// Print a member's code (the digits and a QR code for the terminal), to reprint it for
+    /// a member who lost theirs; valid for `[loyalty] member_code_valid_days`
+    MemberCode {
+        /// The member's id (the kiosk's or the CRM's)
+        member_id: String,
+    },
     /// Send a simulated scan or card tap to the kiosk running with simulated devices
     Simulate {
         #[command(subcommand)]
@@ -58,7 +64,7 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum SimulateAction {
-    /// A code read by the scanner, e.g. a member id from their QR code
+    /// A code read by the scanner, e.g. the digits of a member code
     Scan { text: String },
     /// A card presented to the reader, by its UID in hex (e.g. 04A1B2C3)
     Tap { uid: String },

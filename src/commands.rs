@@ -28,6 +28,7 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
                 | Command::Stats(_)
                 | Command::RequeueRejected { .. }
                 | Command::Recover { .. }
+                | Command::MemberCode { .. }
         )
     );
     if opens_database {
@@ -107,6 +108,46 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
                     ""
                 }
             );
+            Ok(())
+        }
+        Some(Command::MemberCode { member_id }) => {
+            let database = data_dir.join(DATABASE_FILE);
+            if !database.exists() {
+                return Err(KioskError::Usage(format!(
+                    "no database at {}",
+                    database.display()
+                )));
+            }
+            let store = crate::store::Store::open(&database)?;
+            let member = store
+                .member_by_id(member_id)?
+                .ok_or_else(|| KioskError::Usage(format!("no member {member_id} on this kiosk")))?;
+            let lifetime = config
+                .loyalty
+                .member_code_valid_days
+                .saturating_mul(24 * 3600);
+            let code = store
+                .issue_member_code(&member.id, lifetime)
+                .ok_or_else(|| {
+                    KioskError::Usage(format!(
+                        "member id {member_id} cannot be carried by a member code"
+                    ))
+                })?;
+            println!(
+                "member {} ({}), valid {} days:",
+                member.id,
+                member.masked(),
+                config.loyalty.member_code_valid_days
+            );
+            println!("{code}");
+            if let Ok(qr) = qrcode::QrCode::with_error_correction_level(&code, qrcode::EcLevel::M) {
+                println!(
+                    "{}",
+                    qr.render::<qrcode::render::unicode::Dense1x2>()
+                        .quiet_zone(true)
+                        .build()
+                );
+            }
             Ok(())
         }
         Some(Command::RequeueRejected { id }) => {

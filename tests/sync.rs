@@ -192,7 +192,7 @@ async fn a_signup_adopts_the_member_who_joined_online_with_the_same_number() {
     // One row, found by the CRM's id, with the CRM's balance and tier.
     let code = online.clone();
     let member = kiosk
-        .run(move |s| s.member_by_code(&code))
+        .run(move |s| s.member_by_id(&code))
         .await
         .expect("found by the CRM id");
     assert_eq!(member.id, joined.member_id);
@@ -467,7 +467,7 @@ async fn no_full_phone_number_is_left_at_rest_after_a_pull_and_a_sync() {
         .unwrap();
     assert_eq!(found.expect("still recognised").masked(), "****4567");
     let crm_member = store
-        .submit(|s| s.member_by_code("crm-77"))
+        .submit(|s| s.member_by_id("crm-77"))
         .await
         .unwrap()
         .unwrap();

@@ -51,6 +51,7 @@ fn heartbeat() -> HeartbeatRequest {
         last_sync_at: None,
         sent_at: "2026-11-23T00:00:00Z".into(),
         quarantined_database: None,
+        signing_key: None,
     }
 }
 

@@ -34,7 +34,7 @@ fn scans_and_taps_identify_members() {
         // An unknown code: said plainly, with a way to join.
         send("scan SOMEONE-ELSE");
         wait_until("the unknown-code screen", || {
-            h.is_shown("BalancePage::unknown")
+            h.is_shown("BalancePage::message")
         })
         .await;
         h.assert_text("We don't recognise this code or card");
@@ -72,7 +72,7 @@ fn scans_and_taps_identify_members() {
 
         // Next visit: the card is recognised, showing only the masked number and points.
         send("tap 04A1B2C3");
-        wait_until("the member by card", || h.is_shown("BalancePage::hello")).await;
+        wait_until("the member by card", || h.is_shown("Headline::hello")).await;
         h.assert_text("Hello, member ****4567");
         h.assert_text("Your points: 100");
         h.tap("BalancePage::done-button");
@@ -83,8 +83,14 @@ fn scans_and_taps_identify_members() {
             .member_by_phone(&E164::from_stored("+85291234567".into()))
             .unwrap()
             .expect("member stored");
-        send(&format!("scan {}", member.id));
-        wait_until("the member by code", || h.is_shown("BalancePage::hello")).await;
+        send(&format!("scan {}", h.member_code(&member.id)));
+        wait_until("the member by code", || h.is_shown("Headline::hello")).await;
         h.assert_text("Hello, member ****4567");
+        h.tap("BalancePage::done-button");
+
+        // A bare member id is not a member code.
+        send(&format!("scan {}", member.id));
+        wait_until("the refusal", || h.is_shown("BalancePage::message")).await;
+        assert!(!h.text_shown("Hello, member ****4567"));
     });
 }

@@ -103,11 +103,12 @@ fn a_full_disk_refuses_sign_ups_clearly_and_recovers() {
 
         // A member can still see their points.
         h.tap("PageHeader::back-button");
+        let code = h.member_code(&alice.id);
         h.kiosk.ui.device_event(DeviceEvent::Scan {
-            text: alice.id.clone(),
+            text: code,
             symbology: None,
         });
-        wait_until("the balance", || h.is_shown("BalancePage::hello")).await;
+        wait_until("the balance", || h.is_shown("Headline::hello")).await;
         h.tap("BalancePage::done-button");
 
         // Space is freed: the same sign-up goes through.
@@ -122,7 +123,7 @@ fn a_full_disk_refuses_sign_ups_clearly_and_recovers() {
         let second = Kiosk::build(&config, &data).expect("starts on a full disk");
         let found = second
             .store
-            .call(move |s| s.member_by_code(&alice.id))
+            .call(move |s| s.member_by_id(&alice.id))
             .unwrap();
         assert!(found.is_some(), "lookups work");
         let PhoneCheck::Valid(phone) = check_mobile(Region::HK, "51234567") else {

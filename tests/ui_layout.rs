@@ -137,6 +137,14 @@ fn every_screen_fits_every_size_in_every_language() {
             pin: "2468".into(),
             ..Default::default()
         }),
+        // The tour scans an unknown code in every language at every size: no pause here.
+        loyalty: member_kiosk::config::LoyaltyConfig {
+            lookup_misses_before_pause: 100,
+            ..common::demo_programme()
+        },
+        signup: member_kiosk::config::SignupConfig {
+            url_base: Some("https://crm.example.com/join?shop=central".into()),
+        },
         ..Config::default()
     });
     run_on_event_loop(async move {
@@ -242,18 +250,21 @@ fn every_screen_fits_every_size_in_every_language() {
                     text: "NOT-A-MEMBER".into(),
                     symbology: None,
                 });
-                wait_until("the unknown code", || h.is_shown("BalancePage::unknown")).await;
+                wait_until("the unknown code", || h.is_shown("BalancePage::message")).await;
                 check("unknown code");
                 let member = h
                     .inspect()
                     .member_by_phone(&E164::from_stored(format!("+852{number}")))
                     .unwrap()
                     .expect("member stored");
+                // Points lapsing soon, and enough for rewards and a tier.
+                common::award_earlier(&h.inspect(), &member.id, 80, 350);
+                common::award_earlier(&h.inspect(), &member.id, 300, 3);
                 h.kiosk.ui.device_event(DeviceEvent::Scan {
-                    text: member.id,
+                    text: h.member_code(&member.id),
                     symbology: None,
                 });
-                wait_until("the balance", || h.is_shown("BalancePage::hello")).await;
+                wait_until("the balance", || h.is_shown("Headline::hello")).await;
                 check("balance");
                 h.tap("BalancePage::done-button");
 

@@ -5,6 +5,8 @@
 mod crm;
 mod devices;
 mod kiosk;
+mod loyalty;
+mod signup;
 mod staff;
 mod storage;
 
@@ -16,6 +18,8 @@ use serde::{Deserialize, Serialize};
 pub use crm::CrmConfig;
 pub use devices::{FeedbackConfig, NfcConfig, NfcTransport, ScannerConfig, SimulatorConfig};
 pub use kiosk::{Display, KioskConfig};
+pub use loyalty::LoyaltyConfig;
+pub use signup::SignupConfig;
 pub use staff::StaffConfig;
 pub use storage::StorageConfig;
 
@@ -38,6 +42,10 @@ pub struct Config {
     pub crm: Option<CrmConfig>,
     /// Staff mode; absent means it cannot be opened.
     pub staff: Option<StaffConfig>,
+    /// The loyalty programme (until the CRM publishes one) and lookup limits.
+    pub loyalty: LoyaltyConfig,
+    /// Sign-up on the customer's phone, from a QR code on the attract screen.
+    pub signup: SignupConfig,
 }
 
 impl Config {
@@ -155,6 +163,8 @@ impl Config {
         if let Some(staff) = &self.staff {
             staff.check(&mut problems);
         }
+        self.loyalty.check(&mut problems);
+        self.signup.check(&mut problems);
         if problems.is_empty() {
             Ok(())
         } else {

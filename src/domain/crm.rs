@@ -96,6 +96,15 @@ pub struct CrmSettings {
     pub privacy_notice_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_timeout_secs: Option<u64>,
+    /// Since v1.2: points lapse this many months after they are earned (0: never).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_expire_after_months: Option<u32>,
+    /// Since v1.2: what tiers are reached on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_basis: Option<crate::domain::loyalty::tiers::TierBasis>,
+    /// Since v1.2: the tiers' rolling window and period, in months.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_window_months: Option<u32>,
 }
 
 /// One change from the CRM's feed. Each is idempotent: applying it twice is harmless.
@@ -111,6 +120,15 @@ pub enum CrmChange {
         #[serde(default)]
         card_uids: Vec<String>,
         joined_at: String,
+        /// Since v1.2: the CRM's figure the tier is reached on (points earned or spend in
+        /// the window), for the progress bar.
+        #[serde(default)]
+        tier_points: Option<i64>,
+        /// Since v1.2: points lapsing within 30 days, and the date the first of them lapse.
+        #[serde(default)]
+        expiring_points: Option<i64>,
+        #[serde(default)]
+        expiring_on: Option<String>,
     },
     MemberDeleted {
         member_id: String,
@@ -136,6 +154,11 @@ pub enum CrmChange {
     },
     Settings {
         values: CrmSettings,
+    },
+    /// Since v1.2: the fleet's member code keys (Ed25519 public keys, hex), the whole set;
+    /// each replaces the last.
+    SigningKeys {
+        keys: Vec<String>,
     },
 }
 

@@ -7,6 +7,7 @@ pub mod digits;
 pub mod events;
 pub mod language;
 pub mod localized;
+pub mod lookup_throttle;
 pub mod loyalty;
 pub mod member_code;
 pub mod phone;

@@ -42,6 +42,9 @@ pub struct JoinRequest {
     pub notice_sha256: Option<String>,
     pub marketing_opt_in: bool,
     pub signup_bonus_points: i64,
+    /// "Join with this card": an unknown card tapped on the attract screen, linked in the
+    /// sign-up's own transaction (and only to a new member).
+    pub card_uid: Option<String>,
 }
 
 impl JoinRequest {
@@ -59,6 +62,7 @@ impl JoinRequest {
             notice_sha256: None,
             marketing_opt_in,
             signup_bonus_points: signup_bonus_points.max(0),
+            card_uid: None,
         })
     }
 
@@ -97,4 +101,6 @@ pub struct JoinOutcome {
     pub returning: bool,
     pub bonus_awarded: i64,
     pub balance: i64,
+    /// The card the request carried is now this member's.
+    pub card_linked: bool,
 }

@@ -21,6 +21,15 @@ impl Store {
         Ok(serde_json::from_value(serde_json::Value::Object(map)).unwrap_or_default())
     }
 
+    /// Every document of one catalogue collection, as (id, JSON), by id.
+    pub fn catalog_documents(&self, collection: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, body FROM crm_catalog WHERE collection = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([collection], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// A tier, reward or earning rule the CRM published, as JSON.
     pub fn catalog_entry(&self, collection: &str, id: &str) -> Result<Option<String>, StoreError> {
         Ok(self

@@ -3,7 +3,7 @@
 use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::sync_state::{CURSOR_KEY, set_state};
-use super::{Store, StoreError, catalog, members, now_rfc3339};
+use super::{Store, StoreError, catalog, code_keys, members, now_rfc3339};
 use crate::domain::crm::{CrmChange, DeletionReason};
 
 /// How a page of changes went.
@@ -53,6 +53,12 @@ impl Store {
             )
         });
         self.numbers_to_wipe |= members_changed && self.phone_key.is_some();
+        if changes
+            .iter()
+            .any(|c| matches!(c, CrmChange::SigningKeys { .. }))
+        {
+            self.reload_keyring();
+        }
         Ok(summary)
     }
 }
@@ -72,9 +78,23 @@ fn apply(
             balance,
             card_uids,
             joined_at,
-        } => members::upsert_member(
-            conn, key, member_id, phone_e164, tier, *balance, card_uids, joined_at,
-        ),
+            tier_points,
+            expiring_points,
+            expiring_on,
+        } => {
+            let upserted = members::upsert_member(
+                conn, key, member_id, phone_e164, tier, *balance, card_uids, joined_at,
+            )?;
+            if upserted.is_ok() {
+                conn.execute(
+                    "UPDATE members SET tier_points = ?2, expiring_points = ?3, expiring_on = ?4
+                     WHERE crm_id = ?1",
+                    params![member_id, tier_points, expiring_points, expiring_on],
+                )?;
+            }
+            Ok(upserted)
+        }
+        CrmChange::SigningKeys { keys } => code_keys::replace_crm_keys(conn, keys),
         CrmChange::MemberDeleted {
             member_id,
             reason: DeletionReason::Erasure,
@@ -178,6 +198,9 @@ mod tests {
             balance,
             card_uids: vec![],
             joined_at: "2026-01-01T00:00:00Z".into(),
+            tier_points: None,
+            expiring_points: None,
+            expiring_on: None,
         }
     }
 

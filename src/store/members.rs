@@ -76,9 +76,10 @@ impl Store {
         self.member_where("phone_e164 IN (?1, ?2)", &full, &hashed)
     }
 
-    /// The member a scanned code names: their member id or the CRM's id for them.
-    pub fn member_by_code(&self, code: &str) -> Result<Option<Member>, StoreError> {
-        self.member_where("id = ?1 OR crm_id = ?2", code, code)
+    /// The member with this id: the kiosk's own or the CRM's. Only ever reached through a
+    /// verified member code or staff: an id alone proves nothing.
+    pub fn member_by_id(&self, id: &str) -> Result<Option<Member>, StoreError> {
+        self.member_where("id = ?1 OR crm_id = ?2", id, id)
     }
 
     /// The member an NFC card (hex UID) is linked to.
@@ -121,33 +122,9 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let current: Option<String> = tx
-            .query_row(
-                "SELECT member_id FROM nfc_cards WHERE uid = ?1",
-                [uid],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match current {
-            Some(owner) if owner == member_id => return Ok(CardLink::AlreadyYours),
-            Some(_) => return Ok(CardLink::BelongsToAnother),
-            None => {}
-        }
-        tx.execute(
-            "INSERT INTO nfc_cards (uid, member_id, linked_at) VALUES (?1, ?2, ?3)",
-            params![uid, member_id, now],
-        )?;
-        outbox::append(
-            &tx,
-            &DomainEvent::CardLinked {
-                member_id: member_id.to_owned(),
-                card_uid: uid.to_owned(),
-                linked_at: now.clone(),
-            },
-            &now,
-        )?;
+        let linked = link_in(&tx, uid, member_id, &now)?;
         tx.commit()?;
-        Ok(CardLink::Linked)
+        Ok(linked)
     }
 
     pub fn member_count(&self) -> Result<u64, StoreError> {
@@ -360,6 +337,41 @@ pub(super) fn merge_member(
     Ok(())
 }
 
+/// Links a card inside a transaction that is already open; never moves a card.
+fn link_in(
+    tx: &Transaction<'_>,
+    uid: &str,
+    member_id: &str,
+    now: &str,
+) -> Result<CardLink, StoreError> {
+    let current: Option<String> = tx
+        .query_row(
+            "SELECT member_id FROM nfc_cards WHERE uid = ?1",
+            [uid],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match current {
+        Some(owner) if owner == member_id => return Ok(CardLink::AlreadyYours),
+        Some(_) => return Ok(CardLink::BelongsToAnother),
+        None => {}
+    }
+    tx.execute(
+        "INSERT INTO nfc_cards (uid, member_id, linked_at) VALUES (?1, ?2, ?3)",
+        params![uid, member_id, now],
+    )?;
+    outbox::append(
+        tx,
+        &DomainEvent::CardLinked {
+            member_id: member_id.to_owned(),
+            card_uid: uid.to_owned(),
+            linked_at: now.to_owned(),
+        },
+        now,
+    )?;
+    Ok(CardLink::Linked)
+}
+
 fn join_new(
     tx: &Transaction<'_>,
     request: &JoinRequest,
@@ -404,12 +416,18 @@ fn join_new(
             ],
         )?;
     }
+    // After the member's event, so the CRM meets the member before their card.
+    let card_linked = match &request.card_uid {
+        Some(uid) if is_card_uid(uid) => link_in(tx, uid, &member_id, now)? == CardLink::Linked,
+        _ => false,
+    };
     Ok(JoinOutcome {
         balance: balance(tx, &member_id)?,
         member_id,
         phone: request.phone.clone(),
         returning: false,
         bonus_awarded: request.signup_bonus_points,
+        card_linked,
     })
 }
 
@@ -426,6 +444,7 @@ fn already_member(
         phone: request.phone.clone(),
         returning: true,
         bonus_awarded: 0,
+        card_linked: false,
     })
 }
 
@@ -504,10 +523,10 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         let m = store.join(&request("91234567", false, "v1")).unwrap();
         assert_eq!(
-            store.member_by_code(&m.member_id).unwrap().map(|x| x.id),
+            store.member_by_id(&m.member_id).unwrap().map(|x| x.id),
             Some(m.member_id.clone())
         );
-        assert_eq!(store.member_by_code("nobody").unwrap(), None);
+        assert_eq!(store.member_by_id("nobody").unwrap(), None);
         assert_eq!(store.member_by_card("04A1B2C3").unwrap(), None);
         assert_eq!(
             store.link_card("04A1B2C3", &m.member_id).unwrap(),

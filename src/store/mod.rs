@@ -2,7 +2,9 @@
 //! versioned migrations. Each submodule is a repository for one part of the schema;
 //! `worker` runs the store on its own thread so the UI never waits on disk.
 pub mod catalog;
+pub mod code_keys;
 pub mod crm_changes;
+pub mod loyalty;
 pub mod members;
 pub mod migrations;
 pub mod outbox;
@@ -56,6 +58,10 @@ pub struct Store {
     key_path: Option<std::path::PathBuf>,
     /// Numbers were reduced or removed since the WAL was last truncated.
     numbers_to_wipe: bool,
+    /// This kiosk's member code key pair (from the file beside the database).
+    signer: Option<crate::domain::signing::Signer>,
+    /// The keys member codes are accepted from: the own key and the CRM's.
+    keyring: crate::domain::signing::Keyring,
 }
 
 impl Store {
@@ -65,6 +71,7 @@ impl Store {
         let key_path = phone_key::key_path(path);
         store.phone_key = phone_key::load(&key_path);
         store.key_path = Some(key_path);
+        store.set_signer(code_keys::load_or_create(&code_keys::key_path(path))?);
         Ok(store)
     }
 
@@ -81,6 +88,8 @@ impl Store {
             phone_key: None,
             key_path: None,
             numbers_to_wipe: false,
+            signer: None,
+            keyring: crate::domain::signing::Keyring::default(),
         })
     }
 

@@ -20,6 +20,18 @@ pub struct HeartbeatRequest {
     /// operator should run `member-kiosk recover` on it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quarantined_database: Option<String>,
+    /// Since v1.2: this kiosk's member code key, for the CRM to trust and publish to the
+    /// fleet (`signing_keys`) and to check sign-up links against.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing_key: Option<SigningKeyInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SigningKeyInfo {
+    /// Hex: the first 4 bytes of SHA-256 of the public key.
+    pub key_id: String,
+    /// Hex: the 32-byte Ed25519 public key.
+    pub public_key: String,
 }
 
 #[derive(Debug, Deserialize)]

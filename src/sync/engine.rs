@@ -10,9 +10,10 @@ use tokio::sync::{Notify, watch};
 
 use super::backoff::Backoff;
 use super::client::{CrmClient, SyncError};
-use super::contract::{HeartbeatRequest, WireEvent};
+use super::contract::{HeartbeatRequest, SigningKeyInfo, WireEvent};
 use crate::config::CrmConfig;
 use crate::domain::crm::{CrmChange, DeliverySummary};
+use crate::domain::signing::hex;
 use crate::store::{StoreError, StoreHandle};
 
 /// Above this many queued events staff mode and the log warn.
@@ -252,6 +253,14 @@ impl Engine {
 
     async fn heartbeat(&self) -> Result<(), SyncError> {
         let snapshot = self.store_call(|s| s.sync_snapshot()).await?;
+        let signing_key = self
+            .store_call(|s| {
+                Ok(s.signer().map(|k| SigningKeyInfo {
+                    key_id: hex(&k.id()),
+                    public_key: hex(k.public().as_bytes()),
+                }))
+            })
+            .await?;
         let request = HeartbeatRequest {
             kiosk_id: self.client.kiosk_id().to_owned(),
             firmware_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -260,6 +269,7 @@ impl Engine {
             last_sync_at: snapshot.last_sync_at,
             sent_at: crate::store::now_rfc3339(),
             quarantined_database: snapshot.quarantined,
+            signing_key,
         };
         let answer = self.client.heartbeat(&request).await?;
         if let Some(key) = answer.phone_hash_key {

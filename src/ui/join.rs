@@ -150,6 +150,13 @@ impl JoinController {
         self.nav.go(Page::Join);
     }
 
+    /// "Join with this card": the sign-up links `uid` in its own transaction. The card is
+    /// forgotten when the flow ends, so it never reaches the next customer's sign-up.
+    pub fn start_with_card(&self, uid: String) {
+        self.start();
+        self.edit(|f| f.card_uid = Some(uid));
+    }
+
     /// New terms from the CRM: they apply to the next sign-up.
     pub fn set_terms(&self, terms: JoinTerms) {
         *self.terms.borrow_mut() = terms;
@@ -191,7 +198,11 @@ impl JoinController {
                 &terms.notice.version,
                 terms.signup_bonus_points,
             )
-            .map(|r| r.with_notice_sha256(terms.notice.sha256((self.language)())))
+            .map(|r| {
+                let mut r = r.with_notice_sha256(terms.notice.sha256((self.language)()));
+                r.card_uid = form.card_uid.clone();
+                r
+            })
         };
         let Some(request) = request else { return };
         self.edit(|f| {
@@ -260,6 +271,7 @@ impl JoinController {
         adapter.set_display_number(SharedString::from(number));
         adapter.set_status(phone_status(form.status()));
         adapter.set_privacy_consent(form.privacy_consent);
+        adapter.set_with_card(form.card_uid.is_some());
         adapter.set_marketing_opt_in(form.marketing_opt_in);
         adapter.set_submitting(form.submitting);
         adapter.set_can_join(form.can_join());

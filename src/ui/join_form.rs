@@ -46,6 +46,8 @@ pub struct JoinForm {
     pub region_picker_open: bool,
     pub first_touch: Option<Instant>,
     pub number_valid_at: Option<Instant>,
+    /// "Join with this card": the unknown card tapped before, linked by the sign-up.
+    pub card_uid: Option<String>,
 }
 
 impl JoinForm {
@@ -68,6 +70,7 @@ impl JoinForm {
             region_picker_open: false,
             first_touch: None,
             number_valid_at: None,
+            card_uid: None,
         }
     }
 

@@ -2,15 +2,18 @@
 //! storage handle, wires the attract screen's buttons and the device router, and takes new
 //! settings from the CRM while running. It holds no screen state of its own.
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 use slint::ComponentHandle;
 
 use super::attract::{AttractActions, AttractController};
+use super::codes::CodeIssuer;
 use super::device_router::DeviceRouter;
 use super::join::{JoinController, JoinTerms};
 use super::navigator::{Navigator, Page};
 use super::points::PointsController;
+use super::ports::StoreLookup;
 use super::shell::{Languages, ShellView, SlintAlarm};
 use super::staff::StaffController;
 use super::tasks::{SlintSpawn, Tasks};
@@ -19,8 +22,10 @@ use super::{AppWindow, KioskAdapter};
 use crate::devices::DeviceEvent;
 use crate::domain::language::Language;
 use crate::domain::localized::LocalizedText;
+use crate::domain::lookup_throttle::LookupThrottle;
 use crate::domain::privacy_notice::PrivacyNotice;
 use crate::domain::region::Region;
+use crate::domain::signing::Signer;
 use crate::store::StoreHandle;
 use crate::sync::SyncStatus;
 
@@ -35,6 +40,8 @@ pub struct UiSettings {
     pub signup_bonus_points: i64,
     pub privacy_notice: PrivacyNotice,
     pub staff: Option<crate::config::StaffConfig>,
+    pub loyalty: crate::config::LoyaltyConfig,
+    pub signup_url: Option<url::Url>,
 }
 
 impl UiSettings {
@@ -53,6 +60,8 @@ impl UiSettings {
                 &k.store_name,
             ),
             staff: config.staff.clone(),
+            loyalty: config.loyalty.clone(),
+            signup_url: config.signup.url(),
         }
     }
 
@@ -77,8 +86,18 @@ pub struct KioskUi {
 
 impl KioskUi {
     /// Builds every controller, binds their adapters and shows the attract screen.
-    pub fn install(app: &AppWindow, settings: UiSettings, store: StoreHandle) -> Rc<Self> {
+    pub fn install(
+        app: &AppWindow,
+        settings: UiSettings,
+        store: StoreHandle,
+        signer: Option<Signer>,
+    ) -> Rc<Self> {
         let weak = app.as_weak();
+        let codes = Rc::new(CodeIssuer::new(
+            signer,
+            settings.loyalty.member_code_valid_days,
+            settings.signup_url.clone(),
+        ));
         let languages = Languages::new(app, settings.language);
         let nav = Navigator::new(
             settings.idle_timeout,
@@ -96,6 +115,7 @@ impl KioskUi {
             tasks.clone(),
             Rc::new(store.clone()),
             Box::new(SlintAlarm::default()),
+            codes.clone(),
         );
         welcome.bind(app);
         let greet = welcome.clone();
@@ -114,7 +134,14 @@ impl KioskUi {
             weak.clone(),
             nav.clone(),
             tasks.clone(),
-            Rc::new(store.clone()),
+            Rc::new(StoreLookup {
+                store: store.clone(),
+                rules: Arc::new(settings.loyalty.rules()),
+            }),
+            LookupThrottle::new(
+                settings.loyalty.lookup_misses_before_pause,
+                Duration::from_secs(settings.loyalty.lookup_pause_secs),
+            ),
         );
         // "Join" on the attract screen and on the unknown-code screen start the same flow.
         let start_join = {
@@ -125,7 +152,15 @@ impl KioskUi {
                 }
             }
         };
-        points.bind(app, start_join.clone());
+        let join_with_card = {
+            let join = Rc::downgrade(&join);
+            move |uid| {
+                if let Some(join) = join.upgrade() {
+                    join.start_with_card(uid);
+                }
+            }
+        };
+        points.bind(app, start_join.clone(), join_with_card);
         let staff = StaffController::new(weak.clone(), nav.clone(), settings.staff.as_ref());
         staff.bind(app);
 
@@ -146,6 +181,7 @@ impl KioskUi {
                     }
                 }),
             },
+            codes,
         );
 
         let kiosk = app.global::<KioskAdapter>();

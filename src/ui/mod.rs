@@ -13,6 +13,7 @@
 //! Dependencies point one way: controllers know the navigator, `tasks` and `ports`; only the
 //! router and `kiosk_ui` know controllers.
 pub mod attract;
+pub mod codes;
 pub mod device_router;
 pub mod join;
 pub mod join_form;

@@ -4,9 +4,12 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use crate::domain::loyalty::standing::{BalanceView, LoyaltyRules};
+use crate::domain::member_code::CodeError;
 use crate::domain::phone::E164;
 use crate::domain::signup::{JoinOutcome, JoinRequest};
 use crate::domain::timing::SignupTiming;
+use crate::store::code_keys::CodeLookup;
 use crate::store::members::CardLink;
 use crate::store::{StoreError, StoreHandle};
 
@@ -21,10 +24,22 @@ pub enum Identify {
 }
 
 /// What the balance screen may show of a member: never the full number.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MemberSummary {
     pub masked_phone: String,
-    pub balance: i64,
+    pub view: BalanceView,
+}
+
+/// What a scan or tap came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Identified {
+    Member(Box<MemberSummary>),
+    /// A code that failed its checks: forged, edited, expired, unknown key, or no code.
+    Refused(CodeError),
+    /// A genuine code for a member this kiosk does not hold (yet).
+    UnknownMember,
+    /// A card no member has: it may join with it.
+    UnknownCard,
 }
 
 pub trait Signups {
@@ -35,7 +50,7 @@ pub trait Signups {
 }
 
 pub trait MemberLookup {
-    fn identify(&self, by: Identify) -> Pending<Option<MemberSummary>>;
+    fn identify(&self, by: Identify) -> Pending<Identified>;
 }
 
 pub trait CardLinks {
@@ -63,21 +78,36 @@ impl Signups for StoreHandle {
     }
 }
 
-impl MemberLookup for StoreHandle {
-    fn identify(&self, by: Identify) -> Pending<Option<MemberSummary>> {
-        pending(self.submit(move |store| {
+/// Lookups through storage, under the configured loyalty rules (the CRM's replace them in
+/// the store once published).
+pub struct StoreLookup {
+    pub store: StoreHandle,
+    pub rules: std::sync::Arc<LoyaltyRules>,
+}
+
+impl MemberLookup for StoreLookup {
+    fn identify(&self, by: Identify) -> Pending<Identified> {
+        let rules = self.rules.clone();
+        pending(self.store.submit(move |store| {
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
             let member = match &by {
-                Identify::Code(code) => store.member_by_code(code)?,
-                Identify::Card(uid) => store.member_by_card(uid)?,
+                Identify::Code(code) => {
+                    match store.member_by_code(code, u32::try_from(now).unwrap_or(u32::MAX))? {
+                        CodeLookup::Member(m) => m,
+                        CodeLookup::Refused(e) => return Ok(Identified::Refused(e)),
+                        CodeLookup::NoSuchMember => return Ok(Identified::UnknownMember),
+                    }
+                }
+                Identify::Card(uid) => match store.member_by_card(uid)? {
+                    Some(m) => m,
+                    None => return Ok(Identified::UnknownCard),
+                },
             };
-            member
-                .map(|m| {
-                    Ok(MemberSummary {
-                        masked_phone: m.masked(),
-                        balance: store.balance(&m.id)?,
-                    })
-                })
-                .transpose()
+            let rules = store.loyalty_rules(&rules)?;
+            Ok(Identified::Member(Box::new(MemberSummary {
+                masked_phone: member.masked(),
+                view: store.balance_view(&member.id, &rules, now)?,
+            })))
         }))
     }
 }
@@ -88,11 +118,22 @@ impl CardLinks for StoreHandle {
     }
 }
 
-/// Masks a number for display, for fakes that hold an [`E164`].
+/// A summary with only a balance (no tiers or rewards), for fakes that hold an [`E164`].
 pub fn summary(phone: &E164, balance: i64) -> MemberSummary {
     MemberSummary {
         masked_phone: phone.masked(),
-        balance,
+        view: crate::domain::loyalty::standing::view(
+            &LoyaltyRules::default(),
+            &crate::domain::loyalty::standing::MemberLedger {
+                entries: vec![crate::domain::loyalty::Entry {
+                    at: 0,
+                    delta: balance,
+                    spend_minor: 0,
+                }],
+                ..Default::default()
+            },
+            1,
+        ),
     }
 }
 
@@ -161,17 +202,26 @@ pub mod fakes {
                     returning: true,
                     bonus_awarded: 0,
                     balance,
+                    card_linked: false,
                 },
                 None => {
                     let id = format!("m{}", self.members.borrow().len() + 1);
                     let bonus = request.signup_bonus_points;
                     self.add_member(&phone, &id, bonus);
+                    let card_linked = match &request.card_uid {
+                        Some(uid) if !self.cards.borrow().contains_key(uid) => {
+                            self.cards.borrow_mut().insert(uid.clone(), id.clone());
+                            true
+                        }
+                        _ => false,
+                    };
                     JoinOutcome {
                         member_id: id,
                         phone: request.phone.clone(),
                         returning: false,
                         bonus_awarded: bonus,
                         balance: bonus,
+                        card_linked,
                     }
                 }
             };
@@ -184,20 +234,26 @@ pub mod fakes {
         }
     }
 
+    /// In the fakes a code is `code:<member id>` (the real check is the store's); anything
+    /// else is refused as malformed.
     impl MemberLookup for Fakes {
-        fn identify(&self, by: Identify) -> Pending<Option<MemberSummary>> {
+        fn identify(&self, by: Identify) -> Pending<Identified> {
             let members = self.members.borrow();
             let found = match &by {
-                Identify::Code(code) => members.iter().find(|(_, (id, _))| id == code),
-                Identify::Card(uid) => self
-                    .cards
-                    .borrow()
-                    .get(uid)
-                    .and_then(|m| members.iter().find(|(_, (id, _))| id == m)),
+                Identify::Code(code) => match code.strip_prefix("code:") {
+                    Some(id) => members.iter().find(|(_, (m, _))| m == id),
+                    None => return self.answer(Ok(Identified::Refused(CodeError::Malformed))),
+                },
+                Identify::Card(uid) => match self.cards.borrow().get(uid) {
+                    Some(owner) => members.iter().find(|(_, (id, _))| id == owner),
+                    None => return self.answer(Ok(Identified::UnknownCard)),
+                },
             }
             .map(|(phone, (_, balance))| summary(&E164::from_stored(phone.clone()), *balance));
             drop(members);
-            self.answer(Ok(found))
+            self.answer(Ok(found.map_or(Identified::UnknownMember, |m| {
+                Identified::Member(Box::new(m))
+            })))
         }
     }
 

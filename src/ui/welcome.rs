@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use slint::ComponentHandle;
 
+use super::codes::{CodeIssuer, qr_image};
 use super::navigator::{Alarm, Navigator, Page};
 use super::ports::CardLinks;
 use super::tasks::Tasks;
@@ -38,6 +39,7 @@ pub struct WelcomeController {
     nav: Rc<Navigator>,
     tasks: Tasks,
     cards: Rc<dyn CardLinks>,
+    codes: Rc<CodeIssuer>,
     window: Box<dyn Alarm>,
     member: RefCell<Option<String>>,
     state: Cell<LinkState>,
@@ -51,6 +53,7 @@ impl WelcomeController {
         tasks: Tasks,
         cards: Rc<dyn CardLinks>,
         window: Box<dyn Alarm>,
+        codes: Rc<CodeIssuer>,
     ) -> Rc<Self> {
         let controller = Rc::new_cyclic(|me| WelcomeController {
             me: me.clone(),
@@ -58,6 +61,7 @@ impl WelcomeController {
             nav,
             tasks,
             cards,
+            codes,
             window,
             member: RefCell::new(None),
             state: Cell::new(LinkState::Unavailable),
@@ -102,7 +106,9 @@ impl WelcomeController {
     pub fn show(&self, outcome: &JoinOutcome) {
         *self.member.borrow_mut() = Some(outcome.member_id.clone());
         self.window.cancel();
-        self.set_state(if self.reader_available.get() {
+        self.set_state(if outcome.card_linked {
+            LinkState::Linked
+        } else if self.reader_available.get() {
             LinkState::Offered
         } else {
             LinkState::Unavailable
@@ -112,6 +118,15 @@ impl WelcomeController {
             welcome.set_bonus_points(i32::try_from(outcome.bonus_awarded).unwrap_or(i32::MAX));
             welcome.set_balance(i32::try_from(outcome.balance).unwrap_or(i32::MAX));
             welcome.set_masked_phone(outcome.phone.masked().into());
+            let code = self
+                .codes
+                .member_code(&outcome.member_id)
+                .and_then(|c| qr_image(&c));
+            if code.is_none() {
+                tracing::warn!("no member code to show for the new member");
+            }
+            welcome.set_has_member_code(code.is_some());
+            welcome.set_member_code(code.unwrap_or_default());
         }
         self.nav.go(Page::Welcome);
     }
@@ -186,6 +201,8 @@ impl WelcomeController {
             welcome.set_bonus_points(0);
             welcome.set_balance(0);
             welcome.set_masked_phone("".into());
+            welcome.set_has_member_code(false);
+            welcome.set_member_code(slint::Image::default());
         }
     }
 
@@ -227,6 +244,7 @@ mod tests {
             Tasks::new(nav.clone(), Rc::new(InlineSpawn::default())),
             store.clone(),
             Box::new(window.clone()),
+            Rc::new(CodeIssuer::new(None, 1, None)),
         );
         welcome.set_reader_available(true);
         welcome.show(&JoinOutcome {
@@ -235,6 +253,7 @@ mod tests {
             returning: false,
             bonus_awarded: 100,
             balance: 100,
+            card_linked: false,
         });
         (nav, store, window, welcome)
     }

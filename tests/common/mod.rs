@@ -65,6 +65,16 @@ impl Harness {
         Store::open(&self.kiosk.database).expect("database opens")
     }
 
+    /// A member code for `member_id` from this kiosk's own key, as the welcome screen shows.
+    pub fn member_code(&self, member_id: &str) -> String {
+        let id = member_id.to_owned();
+        self.kiosk
+            .store
+            .call(move |s| Ok(s.issue_member_code(&id, 3600)))
+            .unwrap()
+            .expect("a code for this member")
+    }
+
     pub fn element(&self, id: &str) -> ElementHandle {
         ElementHandle::find_by_element_id(self.app(), id)
             .next()
@@ -132,6 +142,60 @@ impl Harness {
             window.dispatch_event(slint::platform::WindowEvent::KeyReleased { text });
         }
     }
+}
+
+/// A loyalty programme as a shop would configure it: points lapse after 12 months, three
+/// tiers on points earned, four rewards, names in each language.
+pub fn demo_programme() -> member_kiosk::config::LoyaltyConfig {
+    let config = Config::parse(
+        r#"
+        [loyalty]
+        points_expire_after_months = 12
+        tiers = [
+          { id = "member", name = { zh-Hant = "會員", zh-Hans = "会员", en = "Member" }, threshold = 0 },
+          { id = "silver", name = { zh-Hant = "銀卡", zh-Hans = "银卡", en = "Silver" }, threshold = 300 },
+          { id = "gold", name = { zh-Hant = "金卡", zh-Hans = "金卡", en = "Gold" }, threshold = 1000 },
+        ]
+        rewards = [
+          { id = "coffee", name = { zh-Hant = "咖啡一杯", zh-Hans = "咖啡一杯", en = "A coffee" }, cost = 150 },
+          { id = "cake", name = { zh-Hant = "蛋糕一件", zh-Hans = "蛋糕一件", en = "A slice of cake" }, cost = 300 },
+          { id = "tote", name = { zh-Hant = "環保袋", zh-Hans = "环保袋", en = "Tote bag" }, cost = 450 },
+          { id = "mug", name = { zh-Hant = "馬克杯", zh-Hans = "马克杯", en = "Mug" }, cost = 600 },
+        ]
+        "#,
+    )
+    .expect("the demo programme parses");
+    config.loyalty
+}
+
+/// Adds a ledger row dated `days_ago`, as an award made then would have.
+pub fn award_earlier(store: &Store, member_id: &str, points: i64, days_ago: i64) {
+    let at = (time::OffsetDateTime::now_utc() - time::Duration::days(days_ago))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    store
+        .connection()
+        .execute(
+            "INSERT INTO points_ledger (member_id, delta, reason, created_at) VALUES (?1, ?2, 'test', ?3)",
+            rusqlite::params![member_id, points, at],
+        )
+        .unwrap();
+}
+
+/// The QR codes on screen, decoded (from the window as rendered).
+pub fn decode_qr_codes(app: &AppWindow) -> Vec<String> {
+    let shot = app.window().take_snapshot().expect("the window renders");
+    let (w, h) = (shot.width() as usize, shot.height() as usize);
+    let pixels = shot.as_slice();
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        let p = pixels[y * w + x];
+        ((u16::from(p.r) + u16::from(p.g) + u16::from(p.b)) / 3) as u8
+    });
+    image
+        .detect_grids()
+        .into_iter()
+        .filter_map(|grid| grid.decode().ok().map(|(_, text)| text))
+        .collect()
 }
 
 /// Slint's testing backend with mock time and its software rasterizer, so screens can be

@@ -1,8 +1,6 @@
 //! What the balance screen shows of a member, from their ledger and the rules. Before the
 //! CRM has reported a member the kiosk computes everything from its own ledger; afterwards
 //! it shows the CRM's figures plus the local changes the CRM has not acknowledged yet.
-use serde::{Deserialize, Serialize};
-
 use super::Entry;
 use super::calendar::iso_date;
 use super::expiry::{self, Expiring};
@@ -11,12 +9,10 @@ use super::tiers::{self, TierBasis, TierRules, TierStanding};
 use crate::domain::localized::LocalizedText;
 
 /// The programme: expiry, tiers and rewards, from the config or the CRM.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LoyaltyRules {
     /// Points lapse this many months after they are earned; 0: never.
     pub points_expire_after_months: u32,
-    #[serde(flatten)]
     pub tier_rules: TierRules,
     pub rewards: Vec<Reward>,
 }

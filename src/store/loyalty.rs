@@ -1,0 +1,164 @@
+//! A member's ledger for the loyalty rules, and the rules themselves: the config's, with the
+//! CRM's tiers, rewards and settings over them once it has published any.
+use rusqlite::OptionalExtension;
+use serde::Deserialize;
+
+use super::{Store, StoreError};
+use crate::domain::localized::LocalizedText;
+use crate::domain::loyalty::Entry;
+use crate::domain::loyalty::expiry::Expiring;
+use crate::domain::loyalty::rewards::Reward;
+use crate::domain::loyalty::standing::{self, BalanceView, CrmFigures, LoyaltyRules, MemberLedger};
+use crate::domain::loyalty::tiers::Tier;
+
+/// A tier as the CRM's catalogue holds it (its id is the entry's).
+#[derive(Deserialize)]
+struct CrmTier {
+    name: LocalizedText,
+    threshold: i64,
+}
+
+#[derive(Deserialize)]
+struct CrmReward {
+    name: LocalizedText,
+    cost: i64,
+}
+
+fn unix(rfc3339: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp())
+}
+
+fn date_unix(date: &str) -> Option<i64> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(date, &format)
+        .ok()
+        .map(|d| d.midnight().assume_utc().unix_timestamp())
+}
+
+impl Store {
+    /// The rules in force: the CRM's tiers and rewards replace the config's once it has
+    /// published any; its settings override single values. A CRM document that does not
+    /// parse is left out (and logged); rules that fail their check fall back to `config`.
+    pub fn loyalty_rules(&self, config: &LoyaltyRules) -> Result<LoyaltyRules, StoreError> {
+        let mut rules = config.clone();
+        let tiers: Vec<Tier> = self
+            .catalog_documents("tiers")?
+            .into_iter()
+            .filter_map(|(id, body)| match serde_json::from_str::<CrmTier>(&body) {
+                Ok(t) => Some(Tier {
+                    id,
+                    name: t.name,
+                    threshold: t.threshold,
+                }),
+                Err(e) => {
+                    tracing::warn!(tier = id, "CRM tier not understood: {e}");
+                    None
+                }
+            })
+            .collect();
+        if !tiers.is_empty() {
+            rules.tier_rules.tiers = tiers;
+            rules.tier_rules.tiers.sort_by_key(|t| t.threshold);
+        }
+        let rewards: Vec<Reward> = self
+            .catalog_documents("rewards")?
+            .into_iter()
+            .filter_map(
+                |(id, body)| match serde_json::from_str::<CrmReward>(&body) {
+                    Ok(r) => Some(Reward {
+                        id,
+                        name: r.name,
+                        cost: r.cost,
+                    }),
+                    Err(e) => {
+                        tracing::warn!(reward = id, "CRM reward not understood: {e}");
+                        None
+                    }
+                },
+            )
+            .collect();
+        if !rewards.is_empty() {
+            rules.rewards = rewards;
+        }
+        let settings = self.crm_settings()?;
+        if let Some(m) = settings.points_expire_after_months {
+            rules.points_expire_after_months = m;
+        }
+        if let Some(b) = settings.tier_basis {
+            rules.tier_rules.basis = b;
+        }
+        if let Some(w) = settings.tier_window_months {
+            rules.tier_rules.window_months = w;
+        }
+        match rules.check() {
+            Ok(()) => Ok(rules),
+            Err(e) => {
+                tracing::warn!("the CRM's loyalty rules are not usable ({e}); the config's apply");
+                Ok(config.clone())
+            }
+        }
+    }
+
+    /// Everything the rules need about one member.
+    pub fn member_ledger(&self, member_id: &str) -> Result<MemberLedger, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT l.created_at, l.delta, l.spend_minor, o.seq IS NOT NULL
+             FROM points_ledger l LEFT JOIN outbox o ON o.event_id = l.event_id
+             WHERE l.member_id = ?1",
+        )?;
+        let mut ledger = MemberLedger::default();
+        let rows = stmt.query_map([member_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, bool>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (at, delta, spend_minor, pending) = row?;
+            let Some(at) = unix(&at) else { continue };
+            let entry = Entry {
+                at,
+                delta,
+                spend_minor,
+            };
+            ledger.entries.push(entry);
+            if pending {
+                ledger.unacknowledged.push(entry);
+            }
+        }
+        ledger.crm = self
+            .conn
+            .prepare_cached(
+                "SELECT crm_balance, tier, tier_points, expiring_points, expiring_on
+                 FROM members WHERE id = ?1 AND crm_balance IS NOT NULL",
+            )?
+            .query_row([member_id], |r| {
+                let expiring_points: Option<i64> = r.get(3)?;
+                let expiring_on: Option<String> = r.get(4)?;
+                Ok(CrmFigures {
+                    balance: r.get(0)?,
+                    tier: r.get(1)?,
+                    tier_points: r.get(2)?,
+                    expiring: expiring_points
+                        .zip(expiring_on.as_deref().and_then(date_unix))
+                        .map(|(points, on)| Expiring { points, on }),
+                })
+            })
+            .optional()?;
+        Ok(ledger)
+    }
+
+    /// The balance screen's figures for a member at `now` (Unix seconds).
+    pub fn balance_view(
+        &self,
+        member_id: &str,
+        rules: &LoyaltyRules,
+        now: i64,
+    ) -> Result<BalanceView, StoreError> {
+        Ok(standing::view(rules, &self.member_ledger(member_id)?, now))
+    }
+}
