@@ -90,11 +90,27 @@ impl Kiosk {
             tracing::error!("member code key not read: {e}");
             None
         });
+        let verifications = config
+            .crm
+            .as_ref()
+            .filter(|crm| crm.one_time_codes)
+            .and_then(|crm| match crate::sync::client::CrmClient::new(crm) {
+                Ok(client) => Some(Rc::new(crate::ui::verifier::CrmVerifications::new(
+                    client,
+                    runtime.handle().clone(),
+                ))
+                    as Rc<dyn crate::ui::ports::Verifications>),
+                Err(e) => {
+                    tracing::error!("one-time codes off: {e}");
+                    None
+                }
+            });
         let ui = KioskUi::install(
             &window,
             UiSettings::from_config(config),
             store.clone(),
             signer,
+            verifications,
         );
 
         // Device threads hand events to the UI thread through a bounded queue.

@@ -111,14 +111,7 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
             Ok(())
         }
         Some(Command::MemberCode { member_id }) => {
-            let database = data_dir.join(DATABASE_FILE);
-            if !database.exists() {
-                return Err(KioskError::Usage(format!(
-                    "no database at {}",
-                    database.display()
-                )));
-            }
-            let store = crate::store::Store::open(&database)?;
+            let store = open_existing(&data_dir)?;
             let member = store
                 .member_by_id(member_id)?
                 .ok_or_else(|| KioskError::Usage(format!("no member {member_id} on this kiosk")))?;
@@ -151,14 +144,7 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
             Ok(())
         }
         Some(Command::RequeueRejected { id }) => {
-            let database = data_dir.join(DATABASE_FILE);
-            if !database.exists() {
-                return Err(KioskError::Usage(format!(
-                    "no database at {}",
-                    database.display()
-                )));
-            }
-            let mut store = crate::store::Store::open(&database)?;
+            let mut store = open_existing(&data_dir)?;
             let moved = store.requeue_rejected(id.as_deref())?;
             match (moved, id) {
                 (0, Some(id)) => {
@@ -240,6 +226,19 @@ fn sync_once(config: &Config, data_dir: &Path) -> Result<(), KioskError> {
 }
 
 /// The `stats` report for the period the arguments select, `today` being the UTC date.
+/// The kiosk's database in `data_dir`, which must exist already (an operator command must
+/// not create an empty one by mistake).
+fn open_existing(data_dir: &Path) -> Result<crate::store::Store, KioskError> {
+    let database = data_dir.join(DATABASE_FILE);
+    if !database.exists() {
+        return Err(KioskError::Usage(format!(
+            "no database at {}",
+            database.display()
+        )));
+    }
+    Ok(crate::store::Store::open(&database)?)
+}
+
 pub fn stats(data_dir: &Path, args: &StatsArgs, today: Date) -> Result<String, KioskError> {
     let parse = |s: &str| {
         Date::parse(s, DAY).map_err(|_| KioskError::Usage(format!("not a date (YYYY-MM-DD): {s}")))

@@ -222,3 +222,57 @@ fn a_developer_without_the_package_may_run_as_root() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("sudo -u member-kiosk"), "{stderr}");
 }
+
+#[test]
+fn member_code_prints_a_code_that_verifies_and_refuses_a_stranger() {
+    use member_kiosk::domain::phone::{PhoneCheck, check_mobile};
+    use member_kiosk::domain::region::Region;
+    use member_kiosk::domain::signing::Keyring;
+    use member_kiosk::domain::signup::JoinRequest;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("kiosk.db")).unwrap();
+    let PhoneCheck::Valid(phone) = check_mobile(Region::HK, "91234567") else {
+        panic!("valid number")
+    };
+    let member = store
+        .join(&JoinRequest::new(phone, true, false, "v1", 0).unwrap())
+        .unwrap()
+        .member_id;
+    let ring = Keyring::new([store.signer().unwrap().public()]);
+    drop(store);
+
+    let out = kiosk()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["member-code", &member])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("****4567"), "{stdout}");
+    let code = stdout
+        .lines()
+        .find(|l| l.len() > 100 && l.bytes().all(|b| b.is_ascii_digit()))
+        .expect("the digits");
+    let now = u32::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap();
+    let read = member_kiosk::domain::member_code::verify(&ring, code, now).unwrap();
+    assert_eq!(read.member_id, member);
+    assert!(
+        read.expires_at - now > 700 * 24 * 3600,
+        "a saved code lasts two years"
+    );
+
+    let out = kiosk()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["member-code", "crm-404"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no member crm-404"));
+}

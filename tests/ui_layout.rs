@@ -132,7 +132,20 @@ fn check(h: &Harness, screen: &str, (w, h_px): (f32, f32), language: &str) {
 
 #[test]
 fn every_screen_fits_every_size_in_every_language() {
+    // A CRM that texts one-time codes, so "My points" by number is on the tour.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _context = runtime.enter();
+    let crm = common::crm::TestCrm::start();
+    // It takes no events, so it never reports members back: the balance screen shows the
+    // kiosk's own figures (tier, expiry, rewards) from the ledger rows the tour adds.
+    for _ in 0..10_000 {
+        crm.inject("/v1/events", common::crm::Fault::Status(503));
+    }
     let h = Harness::start(Config {
+        crm: Some(member_kiosk::config::CrmConfig {
+            one_time_codes: true,
+            ..common::crm::kiosk_config(&crm.url())
+        }),
         staff: Some(StaffConfig {
             pin: "2468".into(),
             ..Default::default()
@@ -244,6 +257,16 @@ fn every_screen_fits_every_size_in_every_language() {
                 h.tap(chip);
                 h.tap("AttractPage::points-button");
                 check("my points");
+                h.tap("LookupPage::by-phone-button");
+                check("my points by number, empty");
+                h.tap_digits(&number[..3]);
+                check("my points by number, half-typed");
+                h.tap_digits(&number[3..]);
+                h.tap("Entry::send-button");
+                wait_until("the code step", || h.is_shown("Entry::check-button")).await;
+                h.tap_digits("1111");
+                check("my points by number, the code");
+                h.tap("PageHeader::back-button");
                 h.tap("PageHeader::back-button");
                 h.tap(chip);
                 h.kiosk.ui.device_event(DeviceEvent::Scan {

@@ -5,8 +5,10 @@
 //! welcome screen showed, and a customer who taps an unknown card and joins with it.
 mod common;
 
+use std::time::Duration;
+
 use common::{
-    Harness, award_earlier, decode_qr_codes, demo_programme, run_on_event_loop, wait_until,
+    Harness, advance, award_earlier, decode_qr_codes, demo_programme, run_on_event_loop, wait_until,
 };
 use member_kiosk::config::{Config, SignupConfig};
 use member_kiosk::devices::DeviceEvent;
@@ -61,6 +63,18 @@ fn member_codes_show_the_balance_and_nothing_else_gets_through() {
         let token = signup_link::verify(&ring, &codes[0], now()).expect("a signed link");
         assert_eq!(token.expires_at - token.issued_at, 600);
         assert!(signup_link::verify(&ring, &codes[0], now() + 601).is_err());
+        // Two minutes before it expires, a new link (a new nonce) takes its place.
+        advance(Duration::from_secs(480));
+        let fresh = decode_qr_codes(h.app());
+        assert_eq!(fresh.len(), 1);
+        assert_ne!(fresh[0], codes[0], "the link was replaced");
+        let again = signup_link::verify(&ring, &fresh[0], now()).expect("the new link verifies");
+        assert_ne!(again.nonce, token.nonce);
+
+        // Without a CRM that texts one-time codes, "My points" has no way in by number.
+        h.tap("AttractPage::points-button");
+        assert!(!h.is_shown("LookupPage::by-phone-button"));
+        h.tap("PageHeader::back-button");
 
         // A new member gets their code as a QR to photograph; it is their key to the
         // balance.

@@ -32,6 +32,9 @@ pub struct CrmConfig {
     /// Largest answer read from the CRM, in bytes (a page of changes, say); a larger one is
     /// refused as a protocol error and retried later (64 KiB..256 MiB).
     pub max_page_bytes: u64,
+    /// The CRM texts one-time codes (`/v1/verifications`): "My points" then also works
+    /// with a mobile number and the code sent to it.
+    pub one_time_codes: bool,
 }
 
 impl Default for CrmConfig {
@@ -48,6 +51,7 @@ impl Default for CrmConfig {
             heartbeat_secs: 300,
             max_backoff_secs: 300,
             max_page_bytes: 4 * 1024 * 1024,
+            one_time_codes: false,
         }
     }
 }

@@ -220,4 +220,27 @@ mod tests {
         assert!(!is_card_uid("04a1b2c3"));
         assert!(!is_card_uid("04A1B2C"));
     }
+
+    #[test]
+    fn signing_keys_and_the_v1_2_member_figures_parse() {
+        let keys: CrmChange = serde_json::from_str(
+            r#"{"type":"signing_keys","keys":["03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"]}"#,
+        )
+        .unwrap();
+        assert!(matches!(keys, CrmChange::SigningKeys { ref keys } if keys.len() == 1));
+        let member: CrmChange = serde_json::from_str(
+            r#"{"type":"member_upsert","member_id":"crm-1","phone_e164":"+85291234567",
+                "balance":250,"joined_at":"2026-01-01T00:00:00Z","tier":"silver",
+                "tier_points":480,"expiring_points":80,"expiring_on":"2026-12-10"}"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            member,
+            CrmChange::MemberUpsert {
+                tier_points: Some(480),
+                expiring_points: Some(80),
+                ..
+            }
+        ));
+    }
 }

@@ -298,3 +298,58 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod documented_vectors {
+    //! The test vectors in `docs/member-code.md`, checked against the code.
+    use super::*;
+    use crate::domain::signing::hex;
+
+    const DOC: &str = include_str!("../../docs/member-code.md");
+
+    fn signer() -> Signer {
+        let mut seed = [0u8; 32];
+        for (i, b) in seed.iter_mut().enumerate() {
+            *b = u8::try_from(i).unwrap();
+        }
+        Signer::from_seed(seed)
+    }
+
+    pub fn vectors() -> Vec<(String, String)> {
+        let s = signer();
+        vec![
+            ("public key".into(), hex(s.public().as_bytes())),
+            ("key id".into(), hex(&s.id())),
+            (
+                "uuid".into(),
+                issue(
+                    &s,
+                    "0196f0a4-7c1e-7d2a-9b3c-4d5e6f708192",
+                    1_790_000_000,
+                    DEFAULT_LIFETIME_SECS,
+                )
+                .unwrap(),
+            ),
+            (
+                "text".into(),
+                issue(&s, "crm-42", 1_790_000_000, 300).unwrap(),
+            ),
+        ]
+    }
+
+    #[test]
+    fn the_spec_carries_the_vectors_this_code_makes() {
+        for (name, value) in vectors() {
+            assert!(
+                DOC.contains(&value),
+                "docs/member-code.md lacks the {name} vector:\n{value}"
+            );
+        }
+        let ring = Keyring::new([signer().public()]);
+        let text = issue(&signer(), "crm-42", 1_790_000_000, 300).unwrap();
+        assert_eq!(
+            verify(&ring, &text, 1_790_000_299).unwrap().member_id,
+            "crm-42"
+        );
+    }
+}

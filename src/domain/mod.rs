@@ -10,6 +10,7 @@ pub mod localized;
 pub mod lookup_throttle;
 pub mod loyalty;
 pub mod member_code;
+pub mod one_time_code;
 pub mod phone;
 pub mod phone_hash;
 pub mod privacy_notice;

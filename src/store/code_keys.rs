@@ -2,8 +2,6 @@
 //! database (`member-code.key`, the seed in hex, mode 0600) made on first start, and the
 //! fleet's public keys the CRM publishes (`signing_keys`), kept in `trusted_keys`. Codes
 //! are checked here, on the storage thread, against both.
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, params};
@@ -53,19 +51,7 @@ pub fn load_or_create(path: &Path) -> Result<Signer, StoreError> {
     getrandom::fill(&mut seed)
         .map_err(|e| StoreError::Io(format!("no randomness for a key: {e}")))?;
     let signer = Signer::from_seed(seed);
-    let tmp = path.with_extension("key.tmp");
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)
-        .and_then(|mut f| {
-            f.write_all(hex(&signer.seed()).as_bytes())?;
-            f.sync_all()
-        })
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| StoreError::Io(format!("cannot write {}: {e}", path.display())))?;
+    super::key_file::write_private(path, &hex(&signer.seed()))?;
     tracing::info!(key_id = %hex(&signer.id()), "member code key made");
     Ok(signer)
 }

@@ -162,3 +162,79 @@ impl Store {
         Ok(standing::view(rules, &self.member_ledger(member_id)?, now))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::crm::{CatalogCollection, CrmChange};
+    use crate::domain::loyalty::tiers::TierRules;
+
+    fn config_rules() -> LoyaltyRules {
+        LoyaltyRules {
+            points_expire_after_months: 0,
+            tier_rules: TierRules {
+                tiers: vec![Tier {
+                    id: "basic".into(),
+                    name: LocalizedText::Same("Basic".into()),
+                    threshold: 0,
+                }],
+                ..TierRules::default()
+            },
+            rewards: vec![],
+        }
+    }
+
+    #[test]
+    fn the_crms_programme_and_figures_win_once_it_sends_them() {
+        let mut store = Store::open_in_memory().unwrap();
+        assert_eq!(
+            store.loyalty_rules(&config_rules()).unwrap(),
+            config_rules()
+        );
+        let changes = vec![
+            CrmChange::CatalogUpsert {
+                collection: CatalogCollection::Tiers,
+                id: "gold".into(),
+                body: serde_json::json!({"name": {"zh-Hant": "金卡", "zh-Hans": "金卡", "en": "Gold"}, "threshold": 1000}),
+            },
+            CrmChange::CatalogUpsert {
+                collection: CatalogCollection::Tiers,
+                id: "silver".into(),
+                body: serde_json::json!({"name": "Silver", "threshold": 300}),
+            },
+            CrmChange::CatalogUpsert {
+                collection: CatalogCollection::Rewards,
+                id: "coffee".into(),
+                body: serde_json::json!({"name": "Coffee", "cost": 100}),
+            },
+            CrmChange::MemberUpsert {
+                member_id: "crm-1".into(),
+                phone_e164: "+85291234567".into(),
+                tier: Some("silver".into()),
+                balance: 90,
+                card_uids: vec![],
+                joined_at: "2026-01-01T00:00:00Z".into(),
+                tier_points: Some(950),
+                expiring_points: Some(40),
+                expiring_on: Some("2026-12-10".into()),
+            },
+        ];
+        store.apply_changes(&changes, "c1").unwrap();
+        let rules = store.loyalty_rules(&config_rules()).unwrap();
+        let ids: Vec<&str> = rules
+            .tier_rules
+            .tiers
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
+        assert_eq!(ids, ["silver", "gold"], "the CRM's tiers, lowest first");
+        assert_eq!(rules.rewards.len(), 1);
+
+        let view = store.balance_view("crm-1", &rules, 1_790_000_000).unwrap();
+        assert_eq!(view.balance, 90);
+        assert_eq!(view.tier, Some(LocalizedText::Same("Silver".into())));
+        assert_eq!(view.next_tier.map(|(_, needed)| needed), Some(50));
+        assert_eq!(view.expiring, Some((40, "2026-12-10".into())));
+        assert_eq!(view.next_reward.map(|(_, short)| short), Some(10));
+    }
+}

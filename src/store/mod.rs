@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod code_keys;
 pub mod crm_changes;
+mod key_file;
 pub mod loyalty;
 pub mod members;
 pub mod migrations;

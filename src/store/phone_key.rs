@@ -5,8 +5,6 @@
 //! sign-up is reduced in the transaction that records the CRM's acknowledgement, and pulled
 //! members are stored hashed. Old copies are wiped by `secure_delete` and, once per sync
 //! round, a truncating WAL checkpoint.
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -35,19 +33,7 @@ pub fn load(path: &Path) -> Option<PhoneKey> {
 }
 
 fn save(path: &Path, key: &PhoneKey) -> Result<(), StoreError> {
-    let tmp = path.with_extension("key.tmp");
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)
-        .and_then(|mut f| {
-            f.write_all(key.to_hex().as_bytes())?;
-            f.sync_all()
-        })
-        .and_then(|()| std::fs::rename(&tmp, path));
-    written.map_err(|e| StoreError::Io(format!("cannot write {}: {e}", path.display())))
+    super::key_file::write_private(path, &key.to_hex())
 }
 
 impl Store {

@@ -12,8 +12,9 @@ use super::codes::CodeIssuer;
 use super::device_router::DeviceRouter;
 use super::join::{JoinController, JoinTerms};
 use super::navigator::{Navigator, Page};
+use super::phone_lookup::PhoneLookupController;
 use super::points::PointsController;
-use super::ports::StoreLookup;
+use super::ports::{Identify, StoreLookup, Verifications};
 use super::shell::{Languages, ShellView, SlintAlarm};
 use super::staff::StaffController;
 use super::tasks::{SlintSpawn, Tasks};
@@ -80,6 +81,7 @@ pub struct KioskUi {
     attract: AttractController,
     join: Rc<JoinController>,
     staff: Rc<StaffController>,
+    _by_phone: Rc<PhoneLookupController>,
     router: DeviceRouter,
     store: StoreHandle,
 }
@@ -91,6 +93,7 @@ impl KioskUi {
         settings: UiSettings,
         store: StoreHandle,
         signer: Option<Signer>,
+        verifications: Option<Rc<dyn Verifications>>,
     ) -> Rc<Self> {
         let weak = app.as_weak();
         let codes = Rc::new(CodeIssuer::new(
@@ -161,6 +164,24 @@ impl KioskUi {
             }
         };
         points.bind(app, start_join.clone(), join_with_card);
+        let by_phone = {
+            let points = Rc::downgrade(&points);
+            let current = languages.clone();
+            PhoneLookupController::new(
+                weak.clone(),
+                nav.clone(),
+                tasks.clone(),
+                verifications,
+                settings.default_region,
+                Rc::new(move || current.current()),
+                Box::new(move |member_id| {
+                    if let Some(points) = points.upgrade() {
+                        points.identify(Identify::Verified(member_id));
+                    }
+                }),
+            )
+        };
+        by_phone.bind(app);
         let staff = StaffController::new(weak.clone(), nav.clone(), settings.staff.as_ref());
         staff.bind(app);
 
@@ -217,6 +238,7 @@ impl KioskUi {
             attract,
             join,
             staff,
+            _by_phone: by_phone,
             router,
             store,
         })

@@ -19,11 +19,13 @@ pub mod join;
 pub mod join_form;
 pub mod kiosk_ui;
 pub mod navigator;
+pub mod phone_lookup;
 pub mod points;
 pub mod ports;
 pub mod shell;
 pub mod staff;
 pub mod tasks;
+pub mod verifier;
 pub mod welcome;
 
 #[allow(clippy::all, clippy::pedantic, unused_qualifications)]

@@ -19,6 +19,8 @@ pub enum Page {
     Welcome,
     /// "My points": how to identify yourself.
     Lookup,
+    /// "My points" by phone number and a one-time code.
+    PhoneLookup,
     /// The result of a scan or tap: the member's balance, or "unknown code".
     Balance,
     StaffPin,
@@ -26,12 +28,13 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Page; 8] = [
+    pub const ALL: [Page; 9] = [
         Page::Attract,
         Page::Join,
         Page::AlreadyMember,
         Page::Welcome,
         Page::Lookup,
+        Page::PhoneLookup,
         Page::Balance,
         Page::StaffPin,
         Page::Staff,
@@ -97,6 +100,8 @@ pub fn policy(page: Page) -> Policy {
         Page::AlreadyMember => row(Idle::Shop, Identify, Identify, false, false),
         Page::Welcome => row(Idle::Shop, Ignore, LinkCard, true, true),
         Page::Lookup => row(Idle::Shop, Identify, Identify, false, false),
+        // A typed number is forgotten on leaving; a scan or tap is still the quicker way.
+        Page::PhoneLookup => row(warn, Identify, Identify, true, false),
         Page::Balance => row(Idle::Shop, Identify, Identify, true, true),
         Page::StaffPin => row(Idle::Shop, Ignore, Ignore, false, false),
         Page::Staff => row(Idle::Shop, Ignore, Ignore, true, false),
@@ -358,6 +363,7 @@ mod tests {
             (Page::AlreadyMember, Identify, Identify, false, false, Some((S(30), None))),
             (Page::Welcome,       Ignore,   LinkCard, true,  true,  Some((S(15), None))),
             (Page::Lookup,        Identify, Identify, false, false, Some((S(30), None))),
+            (Page::PhoneLookup,   Identify, Identify, true,  false, Some((S(20), Some(S(10))))),
             (Page::Balance,       Identify, Identify, true,  true,  Some((S(15), None))),
             (Page::StaffPin,      Ignore,   Ignore,   false, false, Some((S(30), None))),
             (Page::Staff,         Ignore,   Ignore,   true,  false, Some((S(30), None))),

@@ -99,7 +99,7 @@ impl PointsController {
         }
         let card = match &by {
             Identify::Card(uid) => Some(uid.clone()),
-            Identify::Code(_) => None,
+            Identify::Code(_) | Identify::Verified(_) => None,
         };
         let me = self.me.clone();
         self.tasks
@@ -149,12 +149,14 @@ impl PointsController {
                 }
             }
         }
+        // The page first: arriving may end the flow before it (leaving the phone lookup
+        // does), which clears this page's adapter and the card on offer.
+        self.nav.go(Page::Balance);
         *self.unknown_card.borrow_mut() = match found {
             Identified::UnknownCard => card,
             _ => None,
         };
         self.render(&found);
-        self.nav.go(Page::Balance);
     }
 
     fn render_pause(&self, left: Duration) {

@@ -21,6 +21,9 @@ pub type Pending<T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>>>;
 pub enum Identify {
     Code(String),
     Card(String),
+    /// A member id the CRM vouched for after the customer typed its one-time code; never
+    /// built from anything a customer typed or scanned.
+    Verified(String),
 }
 
 /// What the balance screen may show of a member: never the full number.
@@ -51,6 +54,37 @@ pub trait Signups {
 
 pub trait MemberLookup {
     fn identify(&self, by: Identify) -> Pending<Identified>;
+}
+
+/// What asking the CRM to text a one-time code came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeSent {
+    Sent {
+        verification_id: String,
+        resend_after_secs: Option<u64>,
+    },
+    /// The CRM has sent that number too many codes lately.
+    TooMany,
+    /// No CRM, offline, or it failed: scan or tap instead.
+    Unavailable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeChecked {
+    /// The member the number belongs to (none: not a member).
+    Verified {
+        member_id: Option<String>,
+    },
+    Wrong {
+        attempts_left: u32,
+    },
+    Unavailable,
+}
+
+/// One-time codes by SMS, through the CRM (`docs/sync-api.md`).
+pub trait Verifications {
+    fn send_code(&self, phone: E164, language: &'static str) -> Pending<CodeSent>;
+    fn check_code(&self, verification_id: String, code: String) -> Pending<CodeChecked>;
 }
 
 pub trait CardLinks {
@@ -101,6 +135,10 @@ impl MemberLookup for StoreLookup {
                 Identify::Card(uid) => match store.member_by_card(uid)? {
                     Some(m) => m,
                     None => return Ok(Identified::UnknownCard),
+                },
+                Identify::Verified(id) => match store.member_by_id(id)? {
+                    Some(m) => m,
+                    None => return Ok(Identified::UnknownMember),
                 },
             };
             let rules = store.loyalty_rules(&rules)?;
@@ -248,6 +286,7 @@ pub mod fakes {
                     Some(owner) => members.iter().find(|(_, (id, _))| id == owner),
                     None => return self.answer(Ok(Identified::UnknownCard)),
                 },
+                Identify::Verified(id) => members.iter().find(|(_, (m, _))| m == id),
             }
             .map(|(phone, (_, balance))| summary(&E164::from_stored(phone.clone()), *balance));
             drop(members);

@@ -87,6 +87,7 @@ pub fn screen(page: Page) -> Screen {
         Page::AlreadyMember => Screen::AlreadyMember,
         Page::Welcome => Screen::Welcome,
         Page::Lookup => Screen::Lookup,
+        Page::PhoneLookup => Screen::PhoneLookup,
         Page::Balance => Screen::Balance,
         Page::StaffPin => Screen::StaffPin,
         Page::Staff => Screen::Staff,
