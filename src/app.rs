@@ -105,12 +105,18 @@ impl Kiosk {
                     None
                 }
             });
+        let brightness = crate::ui::ports::SysfsBrightness::find(
+            &config.kiosk.backlight_dir,
+            runtime.handle().clone(),
+        )
+        .map(|b| Rc::new(b) as Rc<dyn crate::ui::ports::Brightness>);
         let ui = KioskUi::install(
             &window,
             UiSettings::from_config(config),
             store.clone(),
             signer,
             verifications,
+            brightness,
         );
 
         // Device threads hand events to the UI thread through a bounded queue.

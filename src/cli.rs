@@ -1,6 +1,6 @@
 //! Command-line interface (clap): run the kiosk, check the configuration, print sign-up
-//! timing statistics, check devices, sync once, requeue rejected events, drive the
-//! simulated devices.
+//! timing statistics, check devices, sync once, requeue rejected events, print a member
+//! code, hash a staff PIN, drive the simulated devices.
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -55,6 +55,10 @@ pub enum Command {
         /// The member's id (the kiosk's or the CRM's)
         member_id: String,
     },
+    /// Make the hash of a staff PIN (6 to 12 digits) for `[[staff.members]] pin_hash`: reads
+    /// the PIN from standard input (twice, without echo, on a terminal) so it stays out of
+    /// the shell's history, and prints the argon2id hash
+    HashPin,
     /// Send a simulated scan or card tap to the kiosk running with simulated devices
     Simulate {
         #[command(subcommand)]

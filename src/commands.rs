@@ -1,5 +1,5 @@
-//! The subcommands behind the CLI: `run`, `check-config`, `stats`, `doctor`, `sync` and
-//! `simulate`.
+//! The subcommands behind the CLI: `run`, `check-config`, `stats`, `doctor`, `sync`,
+//! `recover`, `requeue-rejected`, `member-code`, `hash-pin` and `simulate`.
 use std::path::Path;
 
 use time::{
@@ -68,6 +68,11 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
             } else {
                 Err(KioskError::Usage("some devices did not answer".into()))
             }
+        }
+        Some(Command::HashPin) => {
+            let hash = hash_pin(&mut std::io::stdin().lock())?;
+            println!("{hash}");
+            Ok(())
         }
         Some(Command::Simulate { action }) => {
             let command = match action {
@@ -161,6 +166,63 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
             );
             Ok(())
         }
+    }
+}
+
+/// Reads a PIN (twice when a person types it at a terminal, with echo off) and hashes it.
+fn hash_pin(input: &mut impl std::io::BufRead) -> Result<String, KioskError> {
+    use std::io::IsTerminal;
+    let terminal = std::io::stdin().is_terminal();
+    let read = |prompt: &str, input: &mut dyn std::io::BufRead| -> Result<String, KioskError> {
+        if terminal {
+            eprint!("{prompt}");
+        }
+        let _quiet = terminal.then(EchoOff::new).flatten();
+        let mut line = String::new();
+        input
+            .read_line(&mut line)
+            .map_err(|e| KioskError::Usage(format!("cannot read the PIN: {e}")))?;
+        if terminal {
+            eprintln!();
+        }
+        Ok(line.trim().to_owned())
+    };
+    let pin = read("PIN (6 to 12 digits): ", input)?;
+    crate::domain::staff::pin::check_format(&pin)
+        .map_err(|e| KioskError::Usage(format!("refused: {e}")))?;
+    if terminal && read("The same PIN again: ", input)? != pin {
+        return Err(KioskError::Usage(
+            "the two PINs differ; nothing was made".into(),
+        ));
+    }
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt)
+        .map_err(|e| KioskError::Usage(format!("no randomness for a salt: {e}")))?;
+    crate::domain::staff::pin::hash(&pin, &salt).map_err(|e| KioskError::Usage(e.to_string()))
+}
+
+/// Terminal echo off while a PIN is typed; restored on drop.
+struct EchoOff(nix::sys::termios::Termios);
+
+impl EchoOff {
+    fn new() -> Option<EchoOff> {
+        use nix::sys::termios::{LocalFlags, SetArg, tcgetattr, tcsetattr};
+        let stdin = std::io::stdin();
+        let saved = tcgetattr(&stdin).ok()?;
+        let mut quiet = saved.clone();
+        quiet.local_flags.remove(LocalFlags::ECHO);
+        tcsetattr(&stdin, SetArg::TCSANOW, &quiet).ok()?;
+        Some(EchoOff(saved))
+    }
+}
+
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        let _ = nix::sys::termios::tcsetattr(
+            std::io::stdin(),
+            nix::sys::termios::SetArg::TCSANOW,
+            &self.0,
+        );
     }
 }
 

@@ -66,11 +66,27 @@ fn check_config_accepts_a_good_file_and_names_the_bad_key() {
         assert!(stderr.contains(key), "{text:?}: {stderr}");
     }
 
+    // A plain-text staff PIN is refused with the command that makes a hash.
+    let plain = dir.path().join("plain.toml");
+    std::fs::write(&plain, "[staff]\npin = \"975310\"\n").unwrap();
+    let out = kiosk()
+        .args(["check-config", "--config"])
+        .arg(&plain)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("staff.pin") && stderr.contains("member-kiosk hash-pin"),
+        "{stderr}"
+    );
+
     // Secrets are never printed.
+    let hash = member_kiosk::domain::staff::pin::hash("975310", &[9; 16]).unwrap();
     let secret = dir.path().join("secret.toml");
     std::fs::write(
         &secret,
-        "[staff]\npin = \"975310\"\n[crm]\nurl = \"https://crm.example.com/k\"\nkiosk_id = \"k1\"\ntoken = \"tok-SECRET-42\"\n",
+        format!("[[staff.members]]\nid = \"amy\"\nname = \"Amy\"\npin_hash = \"{hash}\"\n[crm]\nurl = \"https://crm.example.com/k\"\nkiosk_id = \"k1\"\ntoken = \"tok-SECRET-42\"\n"),
     )
     .unwrap();
     let out = kiosk()
@@ -81,7 +97,7 @@ fn check_config_accepts_a_good_file_and_names_the_bad_key() {
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
-        !stdout.contains("975310") && !stdout.contains("tok-SECRET-42"),
+        !stdout.contains(&hash) && !stdout.contains("tok-SECRET-42"),
         "{stdout}"
     );
     assert!(stdout.contains("(hidden)"), "{stdout}");
@@ -96,6 +112,62 @@ fn check_config_accepts_a_good_file_and_names_the_bad_key() {
             .unwrap()
             .contains("/nonexistent/kiosk.toml")
     );
+}
+
+#[test]
+fn hash_pin_makes_a_hash_the_kiosk_accepts_and_refuses_short_pins() {
+    use std::io::Write;
+    let run = |input: &str| {
+        let mut child = kiosk()
+            .arg("hash-pin")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run("24681357\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hash = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains("24681357"));
+    assert!(member_kiosk::domain::staff::pin::verify("24681357", &hash));
+    // The kiosk takes it in its config.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("staff.toml");
+    std::fs::write(
+        &config,
+        format!("[[staff.members]]\nid = \"amy\"\nname = \"Amy\"\npin_hash = \"{hash}\"\n"),
+    )
+    .unwrap();
+    let check = kiosk()
+        .args(["check-config", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+
+    for short in ["2468\n", "24681a\n", "\n"] {
+        let out = run(short);
+        assert!(!out.status.success(), "{short:?} accepted");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains("6 to 12 digits"), "{stderr}");
+    }
 }
 
 #[test]

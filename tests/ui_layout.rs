@@ -11,9 +11,11 @@ use std::time::Duration;
 
 use common::{Harness, advance, run_on_event_loop, wait_until};
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
-use member_kiosk::config::{Config, StaffConfig};
+use member_kiosk::config::Config;
 use member_kiosk::devices::DeviceEvent;
 use member_kiosk::domain::phone::E164;
+use member_kiosk::ui::StaffAdapter;
+use member_kiosk::ui::navigator::Page;
 use slint::ComponentHandle;
 use slint::platform::PointerEventButton;
 
@@ -146,10 +148,10 @@ fn every_screen_fits_every_size_in_every_language() {
             one_time_codes: true,
             ..common::crm::kiosk_config(&crm.url())
         }),
-        staff: Some(StaffConfig {
-            pin: "2468".into(),
-            ..Default::default()
-        }),
+        staff: Some(common::staff(&[
+            ("amy", "Amy", "246813"),
+            ("ben", "Ben", "975310"),
+        ])),
         // The tour scans an unknown code in every language at every size: no pause here.
         loyalty: member_kiosk::config::LoyaltyConfig {
             lookup_misses_before_pause: 100,
@@ -158,6 +160,7 @@ fn every_screen_fits_every_size_in_every_language() {
         signup: member_kiosk::config::SignupConfig {
             url_base: Some("https://crm.example.com/join?shop=central".into()),
         },
+        earning: common::demo_earning(),
         ..Config::default()
     });
     run_on_event_loop(async move {
@@ -292,14 +295,71 @@ fn every_screen_fits_every_size_in_every_language() {
                 h.tap("BalancePage::done-button");
 
                 h.tap(chip);
-                for _ in 0..5 {
-                    h.tap("AttractPage::staff-corner");
-                }
-                h.tap_digits("1111");
+                let page = || h.kiosk.ui.page();
+                let checking = || h.app().global::<StaffAdapter>().get_checking();
+                common::open_staff_sign_in(&h);
+                check("staff sign-in, names");
+                h.tap_text_button("Amy");
+                h.tap_digits("111111");
+                h.tap("PinOk::ok-button");
+                wait_until("the PIN check", || !checking()).await;
                 check("staff PIN, wrong");
-                h.tap_digits("2468");
+                h.tap_digits("246813");
+                h.tap("PinOk::ok-button");
+                wait_until("staff home", || page() == Page::Staff).await;
                 check("staff mode");
-                h.tap("StaffPage::exit-button");
+
+                let code = h.member_code(&member.id);
+                let scan = |text: &str| {
+                    h.kiosk.ui.device_event(DeviceEvent::Scan {
+                        text: text.into(),
+                        symbology: None,
+                    })
+                };
+                h.tap("Actions::award-button");
+                check("staff, which member");
+                scan(&code);
+                wait_until("the award page", || page() == Page::StaffAward).await;
+                h.tap_digits("2499");
+                check("staff award, amount");
+                h.tap("AmountEntry::confirm-award");
+                wait_until("the award", || h.is_shown("AfterAction::undo-button")).await;
+                check("staff award, done");
+                h.tap("AfterAction::done-button");
+                wait_until("the undo offer", || h.is_shown("UndoRow::undo-button")).await;
+                check("staff mode, undo");
+
+                // The CRM once confirmed the balance before the award: offline, that much can
+                // be spent.
+                h.inspect()
+                    .connection()
+                    .execute(
+                        "UPDATE members SET crm_balance = 480, crm_at_ms = 1 WHERE id = ?1",
+                        [&member.id],
+                    )
+                    .unwrap();
+                h.tap("Actions::redeem-button");
+                scan(&code);
+                wait_until("the rewards", || page() == Page::StaffRedeem).await;
+                check("staff redeem, rewards");
+                ElementHandle::find_by_element_id(h.app(), "Choosing::reward-button")
+                    .next()
+                    .expect("a reward")
+                    .mock_single_click(PointerEventButton::Left);
+                let last4 = &number[number.len() - 4..];
+                h.tap_digits(&last4[..2]);
+                check("staff redeem, proof");
+                h.tap_digits(&last4[2..]);
+                wait_until("the confirmation", || {
+                    h.is_shown("Confirming::confirm-redeem")
+                })
+                .await;
+                check("staff redeem, confirm");
+                h.tap("Confirming::confirm-redeem");
+                wait_until("the redemption", || h.is_shown("AfterAction::undo-button")).await;
+                check("staff redeem, done");
+                h.tap("AfterAction::done-button");
+                h.tap("DoneButton::exit-button");
             }
         }
     });

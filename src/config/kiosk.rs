@@ -32,6 +32,11 @@ pub struct KioskConfig {
     pub fullscreen: bool,
     /// How to reach the screen: a desktop window, or straight to the display (KMS).
     pub display: Display,
+    /// The shop's offset from UTC (`+08:00`): where staff mode's "today" starts.
+    pub utc_offset: String,
+    /// Where the screen's backlight is (Linux sysfs); staff mode offers a brightness control
+    /// when a backlight is found there, and none otherwise.
+    pub backlight_dir: std::path::PathBuf,
 }
 
 /// Slint's platform backend, chosen at start-up.
@@ -62,12 +67,28 @@ impl Default for KioskConfig {
             privacy_notice: None,
             fullscreen: false,
             display: Display::Auto,
+            utc_offset: "+08:00".into(),
+            backlight_dir: "/sys/class/backlight".into(),
         }
     }
 }
 
 impl KioskConfig {
+    /// The shop's offset from UTC (UTC itself if the text is not an offset; `check` says so).
+    pub fn utc_offset(&self) -> time::UtcOffset {
+        parse_offset(&self.utc_offset).unwrap_or(time::UtcOffset::UTC)
+    }
+
     pub(super) fn check(&self, problems: &mut Problems) {
+        if parse_offset(&self.utc_offset).is_none() {
+            problems.add(
+                "kiosk.utc_offset",
+                format!(
+                    "must be an offset such as +08:00, not {:?}",
+                    self.utc_offset
+                ),
+            );
+        }
         if let Err(p) = self.store_name.check(60) {
             problems.add("kiosk.store_name", p);
         }
@@ -107,4 +128,9 @@ impl KioskConfig {
             );
         }
     }
+}
+
+fn parse_offset(text: &str) -> Option<time::UtcOffset> {
+    let format = time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]");
+    time::UtcOffset::parse(text, &format).ok()
 }

@@ -1,7 +1,8 @@
 //! Devices at the counter and the typed events they deliver: QR/barcode scanners
 //! ([`scanner`]) and the PN532 NFC reader ([`nfc`]). Each driver runs on its own thread and
 //! reports through an [`EventSink`]; none of them touches the UI. With no hardware
-//! configured, [`simulator`] stands in for both.
+//! configured, [`simulator`] stands in for both. The screen's [`backlight`] is here too.
+pub mod backlight;
 pub mod doctor;
 pub mod feedback;
 pub mod nfc;

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::signup::Consent;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum DomainEvent {
     /// A new member joined at this kiosk: identity, consents and the sign-up bonus in one event,
@@ -28,6 +28,66 @@ pub enum DomainEvent {
         consent: Consent,
         recorded_at: String,
     },
+    /// Staff changed a member's points: an award for a purchase, or the undo of an award or
+    /// a redemption (a compensating entry; nothing is ever deleted).
+    PointsAdjusted {
+        member_id: String,
+        /// The kiosk's id for this change: the CRM applies each client id once.
+        client_id: String,
+        delta: i64,
+        reason: AdjustReason,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        purchase: Option<Purchase>,
+        /// The tier multiplier applied to a purchase, e.g. 1.5.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        multiplier: Option<f64>,
+        /// For an undo: the client id of the award or redemption it reverses.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reverses: Option<String>,
+        staff_id: String,
+        adjusted_at: String,
+    },
+    /// Staff redeemed a reward for a member.
+    RewardRedeemed {
+        member_id: String,
+        client_id: String,
+        reward_id: String,
+        cost: i64,
+        staff_id: String,
+        /// How the member proved they were there: `card`, `live_code`, or `saved_code`
+        /// with the last four digits of their number.
+        presence: String,
+        /// Made while the CRM was out of reach, within the last balance it confirmed.
+        offline: bool,
+        redeemed_at: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdjustReason {
+    Purchase,
+    Undo,
+}
+
+impl AdjustReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdjustReason::Purchase => "purchase",
+            AdjustReason::Undo => "undo",
+        }
+    }
+}
+
+/// The purchase behind an award.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purchase {
+    /// In the currency's minor unit (cents for HKD).
+    pub amount_minor: i64,
+    /// ISO 4217, e.g. `HKD`.
+    pub currency: String,
+    /// Decimal places of the currency's minor unit.
+    pub decimals: u8,
 }
 
 impl DomainEvent {
@@ -37,6 +97,8 @@ impl DomainEvent {
             DomainEvent::MemberJoined { .. } => "member_joined",
             DomainEvent::ConsentRecorded { .. } => "consent_recorded",
             DomainEvent::CardLinked { .. } => "card_linked",
+            DomainEvent::PointsAdjusted { .. } => "points_adjusted",
+            DomainEvent::RewardRedeemed { .. } => "reward_redeemed",
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Pure domain logic: phone numbers, regions, languages, the shop's texts and privacy
 //! notice, sign-up rules, domain events, what the CRM answers, signed member codes and
-//! sign-up links, the loyalty rules (expiry, tiers, rewards), the staff PIN gate, and
-//! timing statistics. Nothing in here does I/O, so all of it is unit-tested directly.
+//! sign-up links, the loyalty rules (expiry, tiers, rewards, earning, redemption), staff
+//! (PIN hashes, the sign-in lock-out, the undo window), and timing statistics. Nothing in here does I/O, so all of it is unit-tested directly.
 pub mod crm;
 pub mod digits;
 pub mod events;
@@ -18,5 +18,5 @@ pub mod region;
 pub mod signing;
 pub mod signup;
 pub mod signup_link;
-pub mod staff_pin;
+pub mod staff;
 pub mod timing;

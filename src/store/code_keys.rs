@@ -59,7 +59,12 @@ pub fn load_or_create(path: &Path) -> Result<Signer, StoreError> {
 /// What a scanned code comes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeLookup {
-    Member(Member),
+    /// A valid code and its member, with how long the code was issued for (a code from the
+    /// CRM's app lasts minutes; a saved one, years).
+    Member {
+        member: Member,
+        lifetime_secs: u32,
+    },
     Refused(CodeError),
     /// Genuine, but for a member this kiosk does not know (yet).
     NoSuchMember,
@@ -93,7 +98,10 @@ impl Store {
             Err(e) => return Ok(CodeLookup::Refused(e)),
         };
         Ok(match self.member_by_id(&read.member_id)? {
-            Some(member) => CodeLookup::Member(member),
+            Some(member) => CodeLookup::Member {
+                member,
+                lifetime_secs: read.expires_at.saturating_sub(read.issued_at),
+            },
             None => CodeLookup::NoSuchMember,
         })
     }
@@ -183,7 +191,7 @@ mod tests {
         let now = 1_800_000_000;
         let own = member_code::issue(&Signer::from_seed([1; 32]), "crm-7", now, 60).unwrap();
         assert!(
-            matches!(store.member_by_code(&own, now).unwrap(), CodeLookup::Member(m) if m.id == "crm-7")
+            matches!(store.member_by_code(&own, now).unwrap(), CodeLookup::Member { member, lifetime_secs: 60 } if member.id == "crm-7")
         );
         let fleet = Signer::from_seed([2; 32]);
         let theirs = member_code::issue(&fleet, "crm-7", now, 60).unwrap();
@@ -197,7 +205,7 @@ mod tests {
         store.reload_keyring();
         assert!(matches!(
             store.member_by_code(&theirs, now).unwrap(),
-            CodeLookup::Member(_)
+            CodeLookup::Member { .. }
         ));
         let stranger = member_code::issue(&fleet, "crm-8", now, 60).unwrap();
         assert_eq!(

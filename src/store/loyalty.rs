@@ -6,6 +6,7 @@ use serde::Deserialize;
 use super::{Store, StoreError};
 use crate::domain::localized::LocalizedText;
 use crate::domain::loyalty::Entry;
+use crate::domain::loyalty::earning::{EarningRules, Rate};
 use crate::domain::loyalty::expiry::Expiring;
 use crate::domain::loyalty::rewards::Reward;
 use crate::domain::loyalty::standing::{self, BalanceView, CrmFigures, LoyaltyRules, MemberLedger};
@@ -18,13 +19,43 @@ struct CrmTier {
     threshold: i64,
 }
 
+/// The CRM's earning rules (`earning_rules` entry `default`); what it leaves out stays
+/// the config's, and keys it adds are ignored.
+#[derive(Deserialize)]
+struct CrmEarning {
+    points_per_unit: Option<Rate>,
+    tier_multipliers: Option<std::collections::BTreeMap<String, Rate>>,
+    max_points_per_award: Option<i64>,
+    max_awards_per_member_per_day: Option<u32>,
+}
+
 #[derive(Deserialize)]
 struct CrmReward {
     name: LocalizedText,
     cost: i64,
 }
 
-fn unix(rfc3339: &str) -> Option<i64> {
+/// Whether ledger row `l` of member `m` is a change the CRM's figures do not include yet:
+/// its event is still queued, or the CRM acknowledged it after its last figures for the
+/// member arrived. The balance shown is the CRM's plus these.
+pub(super) const PENDING: &str = "(EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = l.event_id)
+     OR COALESCE(l.acked_ms, 0) > COALESCE(m.crm_at_ms, 0))";
+
+/// What ledger row `l` adds to the points a member has earned (for tiers): a redemption
+/// nothing; an undo takes an undone award's points back and gives nothing for an undone
+/// redemption; anything else its points if positive.
+const EARNED: &str = "CASE WHEN l.reason = 'redemption' THEN 0
+     WHEN l.reason = 'undo' THEN MIN(l.delta, 0)
+     ELSE MAX(l.delta, 0) END";
+
+/// Unix milliseconds now: for acknowledgements and the CRM's figures, compared with each
+/// other, never shown.
+pub(super) fn now_ms() -> i64 {
+    i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
+        .unwrap_or(i64::MAX)
+}
+
+pub(super) fn unix(rfc3339: &str) -> Option<i64> {
     time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
         .ok()
         .map(|t| t.unix_timestamp())
@@ -101,13 +132,54 @@ impl Store {
         }
     }
 
+    /// The earning rules in force: the CRM's `earning_rules` entry `default` over the
+    /// config's; rules that fail their check leave the config's in force (and are logged).
+    pub fn earning_rules(&self, config: &EarningRules) -> Result<EarningRules, StoreError> {
+        let Some((_, body)) = self
+            .catalog_documents("earning_rules")?
+            .into_iter()
+            .find(|(id, _)| id == "default")
+        else {
+            return Ok(config.clone());
+        };
+        let crm = match serde_json::from_str::<CrmEarning>(&body) {
+            Ok(crm) => crm,
+            Err(e) => {
+                tracing::warn!(
+                    "the CRM's earning rules are not understood ({e}); the config's apply"
+                );
+                return Ok(config.clone());
+            }
+        };
+        let mut rules = config.clone();
+        if let Some(v) = crm.points_per_unit {
+            rules.points_per_unit = v;
+        }
+        if let Some(v) = crm.tier_multipliers {
+            rules.tier_multipliers = v;
+        }
+        if let Some(v) = crm.max_points_per_award {
+            rules.max_points_per_award = v;
+        }
+        if let Some(v) = crm.max_awards_per_member_per_day {
+            rules.max_awards_per_member_per_day = v;
+        }
+        match rules.check() {
+            Ok(()) => Ok(rules),
+            Err(e) => {
+                tracing::warn!("the CRM's earning rules are not usable ({e}); the config's apply");
+                Ok(config.clone())
+            }
+        }
+    }
+
     /// Everything the rules need about one member.
     pub fn member_ledger(&self, member_id: &str) -> Result<MemberLedger, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT l.created_at, l.delta, l.spend_minor, o.seq IS NOT NULL
-             FROM points_ledger l LEFT JOIN outbox o ON o.event_id = l.event_id
-             WHERE l.member_id = ?1",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT l.created_at, l.delta, l.spend_minor, {PENDING}, {EARNED}
+             FROM points_ledger l JOIN members m ON m.id = l.member_id
+             WHERE l.member_id = ?1"
+        ))?;
         let mut ledger = MemberLedger::default();
         let rows = stmt.query_map([member_id], |r| {
             Ok((
@@ -115,15 +187,17 @@ impl Store {
                 r.get::<_, i64>(1)?,
                 r.get::<_, i64>(2)?,
                 r.get::<_, bool>(3)?,
+                r.get::<_, i64>(4)?,
             ))
         })?;
         for row in rows {
-            let (at, delta, spend_minor, pending) = row?;
+            let (at, delta, spend_minor, pending, earned) = row?;
             let Some(at) = unix(&at) else { continue };
             let entry = Entry {
                 at,
                 delta,
                 spend_minor,
+                earned,
             };
             ledger.entries.push(entry);
             if pending {

@@ -253,18 +253,35 @@ pub(super) fn upsert_member(
             }
             conn.execute(
                 "UPDATE members SET phone_e164 = ?2, crm_id = ?3, tier = ?4, crm_balance = ?5,
-                     phone_last4 = ?6
+                     phone_last4 = ?6, crm_at_ms = ?7
                  WHERE id = ?1",
-                params![local, identity, member_id, tier, balance, last4],
+                params![
+                    local,
+                    identity,
+                    member_id,
+                    tier,
+                    balance,
+                    last4,
+                    super::loyalty::now_ms()
+                ],
             )?;
             local
         }
         None => {
             conn.execute(
                 "INSERT INTO members
-                   (id, phone_e164, crm_id, joined_at, source, tier, crm_balance, phone_last4)
-                 VALUES (?1, ?2, ?1, ?3, 'crm', ?4, ?5, ?6)",
-                params![member_id, identity, joined_at, tier, balance, last4],
+                   (id, phone_e164, crm_id, joined_at, source, tier, crm_balance, phone_last4,
+                    crm_at_ms)
+                 VALUES (?1, ?2, ?1, ?3, 'crm', ?4, ?5, ?6, ?7)",
+                params![
+                    member_id,
+                    identity,
+                    joined_at,
+                    tier,
+                    balance,
+                    last4,
+                    super::loyalty::now_ms()
+                ],
             )?;
             member_id.to_owned()
         }
@@ -470,21 +487,20 @@ fn insert_consent(
 }
 
 /// The balance shown to the member. Before the CRM has reported one it is the sum of the
-/// local ledger; after, it is the CRM's figure plus the local changes whose events the CRM
-/// has not acknowledged yet (those still in the outbox).
-fn balance(conn: &rusqlite::Connection, member_id: &str) -> Result<i64, StoreError> {
+/// local ledger; after, it is the CRM's figure plus the local changes it does not include
+/// yet (see [`super::loyalty::PENDING`]).
+pub(super) fn balance(conn: &rusqlite::Connection, member_id: &str) -> Result<i64, StoreError> {
+    let pending = super::loyalty::PENDING;
     Ok(conn
-        .query_row(
+        .prepare_cached(&format!(
             "SELECT CASE WHEN m.crm_balance IS NULL
                  THEN (SELECT COALESCE(SUM(delta), 0) FROM points_ledger WHERE member_id = m.id)
                  ELSE m.crm_balance + (SELECT COALESCE(SUM(l.delta), 0) FROM points_ledger l
-                                       JOIN outbox o ON o.event_id = l.event_id
-                                       WHERE l.member_id = m.id)
+                                       WHERE l.member_id = m.id AND {pending})
              END
-             FROM members m WHERE m.id = ?1",
-            [member_id],
-            |r| r.get(0),
-        )
+             FROM members m WHERE m.id = ?1"
+        ))?
+        .query_row([member_id], |r| r.get(0))
         .optional()?
         .unwrap_or(0))
 }

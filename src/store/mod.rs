@@ -11,6 +11,8 @@ pub mod migrations;
 pub mod outbox;
 pub mod phone_key;
 pub mod quarantine;
+pub mod staff_auth;
+pub mod staff_ledger;
 pub mod sync_state;
 pub mod timings;
 pub mod worker;

@@ -40,6 +40,7 @@ impl Store {
         deliveries: &[Delivery],
     ) -> Result<DeliverySummary, StoreError> {
         let now = now_rfc3339();
+        let acked_ms = super::loyalty::now_ms();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -52,6 +53,11 @@ impl Store {
                         "DELETE FROM outbox WHERE event_id = ?1",
                         [&delivery.event_id],
                     )? as u64;
+                    // Counted on top of the CRM's figures until its next ones arrive.
+                    tx.execute(
+                        "UPDATE points_ledger SET acked_ms = ?2 WHERE event_id = ?1",
+                        params![delivery.event_id, acked_ms],
+                    )?;
                 }
                 DeliveryStatus::Rejected { reason } => {
                     summary.rejected += reject(&tx, &delivery.event_id, reason, &now)?;

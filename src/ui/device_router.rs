@@ -12,6 +12,7 @@ use super::navigator::{DeviceUse, Navigator};
 use super::points::PointsController;
 use super::ports::Identify;
 use super::staff::StaffController;
+use super::staff_points::StaffPointsController;
 use super::welcome::WelcomeController;
 use crate::devices::{DeviceEvent, DeviceKind, DeviceState};
 use crate::logging::{LogBudget, SUMMARY_INTERVAL};
@@ -25,6 +26,7 @@ pub struct DeviceRouter {
     points: Rc<PointsController>,
     welcome: Rc<WelcomeController>,
     staff: Rc<StaffController>,
+    staff_points: Rc<StaffPointsController>,
     handled: Cell<u64>,
 }
 
@@ -34,12 +36,14 @@ impl DeviceRouter {
         points: Rc<PointsController>,
         welcome: Rc<WelcomeController>,
         staff: Rc<StaffController>,
+        staff_points: Rc<StaffPointsController>,
     ) -> Self {
         DeviceRouter {
             nav,
             points,
             welcome,
             staff,
+            staff_points,
             handled: Cell::new(0),
         }
     }
@@ -73,15 +77,18 @@ impl DeviceRouter {
                 }
                 match policy.scan {
                     DeviceUse::Identify => self.points.identify(Identify::Code(text)),
+                    DeviceUse::StaffIdentify => self.staff_points.identify(Identify::Code(text)),
                     DeviceUse::Ignore | DeviceUse::LinkCard => self.ignored("scan"),
                 }
             }
             DeviceEvent::ScanRejected { .. } => match policy.scan {
                 DeviceUse::Identify => self.points.unreadable(),
+                DeviceUse::StaffIdentify => self.staff_points.unreadable(),
                 DeviceUse::Ignore | DeviceUse::LinkCard => self.ignored("unreadable scan"),
             },
             DeviceEvent::CardTap { uid } => match policy.tap {
                 DeviceUse::Identify => self.points.identify(Identify::Card(uid)),
+                DeviceUse::StaffIdentify => self.staff_points.identify(Identify::Card(uid)),
                 DeviceUse::LinkCard => self.welcome.card_tapped(uid),
                 DeviceUse::Ignore => self.ignored("card tap"),
             },

@@ -14,9 +14,11 @@ use super::join::{JoinController, JoinTerms};
 use super::navigator::{Navigator, Page};
 use super::phone_lookup::PhoneLookupController;
 use super::points::PointsController;
-use super::ports::{Identify, StoreLookup, Verifications};
+use super::ports::{Brightness, Identify, StoreLookup, StoreStaff, Verifications};
 use super::shell::{Languages, ShellView, SlintAlarm};
-use super::staff::StaffController;
+use super::staff::{StaffController, StaffSetup};
+use super::staff_points::{Intent, StaffPointsController, StaffPointsSetup};
+use super::staff_session::StaffSession;
 use super::tasks::{SlintSpawn, Tasks};
 use super::welcome::WelcomeController;
 use super::{AppWindow, KioskAdapter};
@@ -28,7 +30,8 @@ use crate::domain::privacy_notice::PrivacyNotice;
 use crate::domain::region::Region;
 use crate::domain::signing::Signer;
 use crate::store::StoreHandle;
-use crate::sync::SyncStatus;
+use crate::store::staff_ledger::Programme;
+use crate::sync::{Link, SyncStatus};
 
 /// What the UI needs from the configuration.
 #[derive(Debug, Clone)]
@@ -42,7 +45,9 @@ pub struct UiSettings {
     pub privacy_notice: PrivacyNotice,
     pub staff: Option<crate::config::StaffConfig>,
     pub loyalty: crate::config::LoyaltyConfig,
+    pub earning: crate::config::EarningConfig,
     pub signup_url: Option<url::Url>,
+    pub utc_offset: time::UtcOffset,
 }
 
 impl UiSettings {
@@ -62,7 +67,18 @@ impl UiSettings {
             ),
             staff: config.staff.clone(),
             loyalty: config.loyalty.clone(),
+            earning: config.earning.clone(),
             signup_url: config.signup.url(),
+            utc_offset: k.utc_offset(),
+        }
+    }
+
+    fn programme(&self) -> Programme {
+        Programme {
+            loyalty: self.loyalty.rules(),
+            earning: self.earning.rules(),
+            currency: self.earning.currency.clone(),
+            decimals: self.earning.decimals,
         }
     }
 
@@ -81,6 +97,7 @@ pub struct KioskUi {
     attract: AttractController,
     join: Rc<JoinController>,
     staff: Rc<StaffController>,
+    staff_points: Rc<StaffPointsController>,
     _by_phone: Rc<PhoneLookupController>,
     router: DeviceRouter,
     store: StoreHandle,
@@ -94,6 +111,7 @@ impl KioskUi {
         store: StoreHandle,
         signer: Option<Signer>,
         verifications: Option<Rc<dyn Verifications>>,
+        brightness: Option<Rc<dyn Brightness>>,
     ) -> Rc<Self> {
         let weak = app.as_weak();
         let codes = Rc::new(CodeIssuer::new(
@@ -182,8 +200,56 @@ impl KioskUi {
             )
         };
         by_phone.bind(app);
-        let staff = StaffController::new(weak.clone(), nav.clone(), settings.staff.as_ref());
-        staff.bind(app);
+
+        let staff_config = settings.staff.clone().unwrap_or_default();
+        nav.set_staff_session(staff_config.session_idle());
+        let staff_store = Rc::new(StoreStaff {
+            store: store.clone(),
+            programme: Arc::new(settings.programme()),
+            max_attempts: staff_config.max_attempts,
+            utc_offset: settings.utc_offset,
+        });
+        let session = StaffSession::new(staff_store.clone());
+        let staff = StaffController::new(
+            weak.clone(),
+            nav.clone(),
+            tasks.clone(),
+            StaffSetup {
+                staff: staff_config.members.clone(),
+                session: session.clone(),
+                ledger: staff_store.clone(),
+                brightness,
+                utc_offset: settings.utc_offset,
+                lock_alarm: Box::new(SlintAlarm::default()),
+            },
+        );
+        let staff_points = StaffPointsController::new(
+            weak.clone(),
+            nav.clone(),
+            tasks.clone(),
+            StaffPointsSetup {
+                session,
+                ledger: staff_store,
+                currency: settings.earning.currency.clone(),
+                decimals: settings.earning.decimals,
+                utc_offset: settings.utc_offset,
+            },
+        );
+        let start = |intent| {
+            let points = Rc::downgrade(&staff_points);
+            move || {
+                if let Some(p) = points.upgrade() {
+                    p.start(intent);
+                }
+            }
+        };
+        staff.bind(app, start(Intent::Award), start(Intent::Redeem), || {});
+        let home = Rc::downgrade(&staff);
+        staff_points.bind(app, move || {
+            if let Some(staff) = home.upgrade() {
+                staff.show_home();
+            }
+        });
 
         let (p, s) = (Rc::downgrade(&points), Rc::downgrade(&staff));
         let attract = AttractController::install(
@@ -230,7 +296,13 @@ impl KioskUi {
             }
         });
 
-        let router = DeviceRouter::new(nav.clone(), points, welcome, staff.clone());
+        let router = DeviceRouter::new(
+            nav.clone(),
+            points,
+            welcome,
+            staff.clone(),
+            staff_points.clone(),
+        );
         nav.go(Page::Attract);
         Rc::new(KioskUi {
             nav,
@@ -238,6 +310,7 @@ impl KioskUi {
             attract,
             join,
             staff,
+            staff_points,
             _by_phone: by_phone,
             router,
             store,
@@ -263,6 +336,13 @@ impl KioskUi {
 
     pub fn show_sync_status(&self, status: &SyncStatus) {
         self.staff.show_sync_status(status);
+        self.staff_points.set_link(match status.link {
+            Link::NotConfigured => crate::domain::loyalty::redemption::Link::Standalone,
+            Link::Online => crate::domain::loyalty::redemption::Link::Online,
+            Link::Connecting | Link::Offline | Link::Failing | Link::Unauthorized => {
+                crate::domain::loyalty::redemption::Link::Offline
+            }
+        });
     }
 
     /// Reads the settings the CRM published back from the store (off the UI thread), lays

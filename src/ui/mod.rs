@@ -6,7 +6,9 @@
 //! - [`tasks`]: the one helper for "run a storage job, then update the UI if still current".
 //! - [`ports`]: the repository traits controllers use, implemented by the storage handle.
 //! - One controller per screen, each owning its adapter: [`attract`], [`join`] (over the
-//!   plain [`join_form`]), [`welcome`], [`points`] ("My points" and the balance), [`staff`].
+//!   plain [`join_form`]), [`welcome`], [`points`] ("My points" and the balance),
+//!   [`phone_lookup`], [`staff`] (sign-in and staff home) and [`staff_points`] (awards,
+//!   redemptions, undo), the last two sharing the [`staff_session`].
 //! - [`device_router`]: scans and taps to whatever the page's policy says.
 //! - [`kiosk_ui`]: the composition root.
 //!
@@ -24,6 +26,8 @@ pub mod points;
 pub mod ports;
 pub mod shell;
 pub mod staff;
+pub mod staff_points;
+pub mod staff_session;
 pub mod tasks;
 pub mod verifier;
 pub mod welcome;

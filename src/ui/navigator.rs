@@ -1,7 +1,8 @@
 //! The screen state machine, in plain Rust: which page shows, the policy table that says
 //! what each page does with idleness and with scans and card taps, the flow token that keeps
 //! a late storage result from reaching the next customer, and the reset that runs on every
-//! return to the attract screen (shop's language, every adapter with member data cleared).
+//! return to the attract screen (shop's language, every adapter with member data cleared,
+//! the staff session ended).
 //!
 //! No Slint types: time reaches it through the [`Alarm`] trait and the screen through
 //! [`NavView`], so it is table-tested with a manual alarm.
@@ -24,11 +25,18 @@ pub enum Page {
     /// The result of a scan or tap: the member's balance, or "unknown code".
     Balance,
     StaffPin,
+    /// Staff home: device, sync and today's figures; the way to awards and redemptions.
     Staff,
+    /// Staff mode: scan the member's code, or the member taps their card.
+    StaffMember,
+    /// Staff mode: a purchase amount, the points it earns, and the award.
+    StaffAward,
+    /// Staff mode: a reward, the member's proof if needed, and the redemption.
+    StaffRedeem,
 }
 
 impl Page {
-    pub const ALL: [Page; 9] = [
+    pub const ALL: [Page; 12] = [
         Page::Attract,
         Page::Join,
         Page::AlreadyMember,
@@ -38,7 +46,18 @@ impl Page {
         Page::Balance,
         Page::StaffPin,
         Page::Staff,
+        Page::StaffMember,
+        Page::StaffAward,
+        Page::StaffRedeem,
     ];
+
+    /// Pages only a signed-in member of staff sees.
+    pub fn is_staff(self) -> bool {
+        matches!(
+            self,
+            Page::Staff | Page::StaffMember | Page::StaffAward | Page::StaffRedeem
+        )
+    }
 }
 
 /// What a scan or a card tap does on a page.
@@ -50,6 +69,8 @@ pub enum DeviceUse {
     Identify,
     /// Link the card to the member just welcomed (only inside their link window).
     LinkCard,
+    /// Find the member staff are serving (for an award or a redemption).
+    StaffIdentify,
 }
 
 /// How long a page waits for a touch.
@@ -61,6 +82,21 @@ pub enum Idle {
     Shop,
     /// The shop's idle timeout, of which the last `warning` show "Are you still there?".
     ShopWithWarning { warning: Duration },
+    /// The staff session's idle time: then the session ends (back to the attract screen).
+    /// A staff page with member data first goes back to staff home after at most
+    /// [`MEMBER_DATA_IDLE`], the rest of the session's time counting on.
+    StaffSession,
+}
+
+/// What an idle alarm does when it rings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterIdle {
+    /// Back to the attract screen.
+    Home,
+    /// Ask "Are you still there?" for this long, then home.
+    StillThere(Duration),
+    /// Back to staff home (the member's data cleared); home after this much longer.
+    StaffHome(Duration),
 }
 
 /// One row of the policy table.
@@ -83,7 +119,7 @@ pub const STILL_THERE_WARNING: Duration = Duration::from_secs(10);
 
 /// The policy table: one row per page.
 pub fn policy(page: Page) -> Policy {
-    use DeviceUse::{Identify, Ignore, LinkCard};
+    use DeviceUse::{Identify, Ignore, LinkCard, StaffIdentify};
     let row = |idle, scan, tap, leaving_ends_flow, shows_member_data| Policy {
         idle,
         scan,
@@ -104,25 +140,51 @@ pub fn policy(page: Page) -> Policy {
         Page::PhoneLookup => row(warn, Identify, Identify, true, false),
         Page::Balance => row(Idle::Shop, Identify, Identify, true, true),
         Page::StaffPin => row(Idle::Shop, Ignore, Ignore, false, false),
-        Page::Staff => row(Idle::Shop, Ignore, Ignore, true, false),
+        // A scan on staff home starts an award, the commonest thing at a counter.
+        Page::Staff => row(
+            Idle::StaffSession,
+            StaffIdentify,
+            StaffIdentify,
+            false,
+            false,
+        ),
+        Page::StaffMember => row(
+            Idle::StaffSession,
+            StaffIdentify,
+            StaffIdentify,
+            false,
+            false,
+        ),
+        Page::StaffAward => row(Idle::StaffSession, Ignore, Ignore, true, true),
+        Page::StaffRedeem => row(Idle::StaffSession, Ignore, Ignore, true, true),
     }
 }
 
-/// When a page's idle alarm rings, given the shop's timeout: `(first ring, warning)`. With a
-/// warning, the first ring starts the countdown and the second returns to attract.
-pub fn idle_plan(page: Page, shop: Duration) -> Option<(Duration, Option<Duration>)> {
+/// When a page's idle alarm first rings and what it does then, given the shop's timeout and
+/// the staff session's.
+pub fn idle_plan(page: Page, shop: Duration, session: Duration) -> Option<(Duration, AfterIdle)> {
     let p = policy(page);
-    let total = if p.shows_member_data {
-        shop.min(MEMBER_DATA_IDLE)
-    } else {
-        shop
+    let cap = |d: Duration| {
+        if p.shows_member_data {
+            d.min(MEMBER_DATA_IDLE)
+        } else {
+            d
+        }
     };
     match p.idle {
         Idle::Never => None,
-        Idle::Shop => Some((total, None)),
+        Idle::Shop => Some((cap(shop), AfterIdle::Home)),
         Idle::ShopWithWarning { warning } => {
+            let total = cap(shop);
             let warning = warning.min(total / 2);
-            Some((total - warning, Some(warning)))
+            Some((total - warning, AfterIdle::StillThere(warning)))
+        }
+        Idle::StaffSession => {
+            let first = cap(session);
+            match session.saturating_sub(first) {
+                rest if rest.is_zero() => Some((first, AfterIdle::Home)),
+                rest => Some((first, AfterIdle::StaffHome(rest))),
+            }
         }
     }
 }
@@ -153,11 +215,17 @@ pub struct Navigator {
     page: Cell<Page>,
     flow: Cell<Flow>,
     shop_idle: Cell<Duration>,
+    staff_session: Cell<Duration>,
     warning: Cell<Option<Duration>>,
     alarm: Box<dyn Alarm>,
     view: Box<dyn NavView>,
-    flow_end: RefCell<Vec<Rc<dyn Fn()>>>,
+    flow_end: RefCell<Vec<Hook>>,
+    home: RefCell<Vec<Hook>>,
+    arrive: RefCell<Vec<(Page, Hook)>>,
 }
+
+/// Something a controller asked to run at a moment of the navigation.
+type Hook = Rc<dyn Fn()>;
 
 impl Navigator {
     pub fn new(shop_idle: Duration, alarm: Box<dyn Alarm>, view: Box<dyn NavView>) -> Rc<Self> {
@@ -166,10 +234,13 @@ impl Navigator {
             page: Cell::new(Page::Attract),
             flow: Cell::new(0),
             shop_idle: Cell::new(shop_idle),
+            staff_session: Cell::new(Duration::from_secs(60)),
             warning: Cell::new(None),
             alarm,
             view,
             flow_end: RefCell::new(Vec::new()),
+            home: RefCell::new(Vec::new()),
+            arrive: RefCell::new(Vec::new()),
         })
     }
 
@@ -195,9 +266,26 @@ impl Navigator {
         self.shop_idle.set(idle);
     }
 
+    /// How long a staff session lasts without a touch; applies from the next page shown.
+    pub fn set_staff_session(&self, idle: Duration) {
+        self.staff_session.set(idle);
+    }
+
     /// `clear` runs whenever a flow ends: controllers forget the member they held.
     pub fn on_flow_end(&self, clear: impl Fn() + 'static) {
         self.flow_end.borrow_mut().push(Rc::new(clear));
+    }
+
+    /// `f` runs on every arrival at the attract screen, after the flow has ended: the staff
+    /// session ends there.
+    pub fn on_home(&self, f: impl Fn() + 'static) {
+        self.home.borrow_mut().push(Rc::new(f));
+    }
+
+    /// `f` runs each time `page` is shown, by whatever path (a button, an idle timeout), once
+    /// it is the current page: a result it asks for belongs to this visit.
+    pub fn on_arrive(&self, page: Page, f: impl Fn() + 'static) {
+        self.arrive.borrow_mut().push((page, Rc::new(f)));
     }
 
     /// Shows `page`. Arriving at the attract screen, or leaving a page whose policy says so,
@@ -213,10 +301,26 @@ impl Navigator {
             self.end_flow();
         }
         if page == Page::Attract {
+            let hooks: Vec<Hook> = self.home.borrow().clone();
+            for hook in hooks {
+                hook();
+            }
             self.view.reset_language();
         }
         self.view.show(page);
         self.arm();
+        if from != page {
+            let hooks: Vec<Hook> = self
+                .arrive
+                .borrow()
+                .iter()
+                .filter(|(p, _)| *p == page)
+                .map(|(_, f)| f.clone())
+                .collect();
+            for hook in hooks {
+                hook();
+            }
+        }
     }
 
     /// Someone touched the screen: the idle countdown starts again.
@@ -226,7 +330,7 @@ impl Navigator {
     }
 
     fn end_flow(&self) {
-        let hooks: Vec<Rc<dyn Fn()>> = self.flow_end.borrow().clone();
+        let hooks: Vec<Hook> = self.flow_end.borrow().clone();
         for clear in hooks {
             clear();
         }
@@ -239,40 +343,45 @@ impl Navigator {
     }
 
     fn arm(&self) {
-        let Some((first, warning)) = idle_plan(self.page.get(), self.shop_idle.get()) else {
-            self.alarm.cancel();
-            return;
-        };
+        let plan = idle_plan(
+            self.page.get(),
+            self.shop_idle.get(),
+            self.staff_session.get(),
+        );
+        match plan {
+            Some((after, then)) => self.arm_for(after, then),
+            None => self.alarm.cancel(),
+        }
+    }
+
+    fn arm_for(&self, after: Duration, then: AfterIdle) {
         let me = self.me.clone();
         let page = self.page.get();
         self.alarm.set(
-            first,
+            after,
             Box::new(move || {
                 if let Some(nav) = me.upgrade() {
-                    nav.rang(page, warning);
+                    nav.rang(page, then);
                 }
             }),
         );
     }
 
-    fn rang(&self, page: Page, warning: Option<Duration>) {
+    fn rang(&self, page: Page, then: AfterIdle) {
         if self.page.get() != page {
             return;
         }
-        match warning {
-            Some(remaining) if self.warning.get().is_none() => {
+        match then {
+            AfterIdle::StillThere(remaining) if self.warning.get().is_none() => {
                 tracing::debug!(?page, "idle: asking whether the customer is still there");
                 self.warning.set(Some(remaining));
                 self.view.still_there(Some(remaining));
-                let me = self.me.clone();
-                self.alarm.set(
-                    remaining,
-                    Box::new(move || {
-                        if let Some(nav) = me.upgrade() {
-                            nav.rang(page, None);
-                        }
-                    }),
-                );
+                self.arm_for(remaining, AfterIdle::Home);
+            }
+            AfterIdle::StaffHome(rest) => {
+                tracing::debug!(?page, "idle: the member's data cleared, back to staff home");
+                self.go(Page::Staff);
+                self.arm_for(rest, AfterIdle::Home);
             }
             _ => {
                 tracing::debug!(?page, "idle timeout: back to the attract screen");
@@ -353,20 +462,24 @@ mod tests {
 
     #[test]
     fn the_policy_table() {
+        use AfterIdle::*;
         use DeviceUse::*;
-        // page, scan, tap, leaving ends flow, member data, idle with a 30 s shop timeout
-        // (first ring, warning).
+        // page, scan, tap, leaving ends flow, member data, idle with a 30 s shop timeout and
+        // a 60 s staff session (first ring, then).
         #[rustfmt::skip]
         let table = [
-            (Page::Attract,       Identify, Identify, false, false, None),
-            (Page::Join,          Ignore,   Ignore,   false, false, Some((S(20), Some(S(10))))),
-            (Page::AlreadyMember, Identify, Identify, false, false, Some((S(30), None))),
-            (Page::Welcome,       Ignore,   LinkCard, true,  true,  Some((S(15), None))),
-            (Page::Lookup,        Identify, Identify, false, false, Some((S(30), None))),
-            (Page::PhoneLookup,   Identify, Identify, true,  false, Some((S(20), Some(S(10))))),
-            (Page::Balance,       Identify, Identify, true,  true,  Some((S(15), None))),
-            (Page::StaffPin,      Ignore,   Ignore,   false, false, Some((S(30), None))),
-            (Page::Staff,         Ignore,   Ignore,   true,  false, Some((S(30), None))),
+            (Page::Attract,       Identify,      Identify,      false, false, None),
+            (Page::Join,          Ignore,        Ignore,        false, false, Some((S(20), StillThere(S(10))))),
+            (Page::AlreadyMember, Identify,      Identify,      false, false, Some((S(30), Home))),
+            (Page::Welcome,       Ignore,        LinkCard,      true,  true,  Some((S(15), Home))),
+            (Page::Lookup,        Identify,      Identify,      false, false, Some((S(30), Home))),
+            (Page::PhoneLookup,   Identify,      Identify,      true,  false, Some((S(20), StillThere(S(10))))),
+            (Page::Balance,       Identify,      Identify,      true,  true,  Some((S(15), Home))),
+            (Page::StaffPin,      Ignore,        Ignore,        false, false, Some((S(30), Home))),
+            (Page::Staff,         StaffIdentify, StaffIdentify, false, false, Some((S(60), Home))),
+            (Page::StaffMember,   StaffIdentify, StaffIdentify, false, false, Some((S(60), Home))),
+            (Page::StaffAward,    Ignore,        Ignore,        true,  true,  Some((S(15), StaffHome(S(45))))),
+            (Page::StaffRedeem,   Ignore,        Ignore,        true,  true,  Some((S(15), StaffHome(S(45))))),
         ];
         assert_eq!(table.len(), Page::ALL.len(), "one row per page");
         for (page, scan, tap, ends, data, idle) in table {
@@ -374,7 +487,7 @@ mod tests {
             assert_eq!((p.scan, p.tap), (scan, tap), "{page:?} devices");
             assert_eq!(p.leaving_ends_flow, ends, "{page:?} ends flow");
             assert_eq!(p.shows_member_data, data, "{page:?} member data");
-            assert_eq!(idle_plan(page, S(30)), idle, "{page:?} idle");
+            assert_eq!(idle_plan(page, S(30), S(60)), idle, "{page:?} idle");
         }
     }
 
@@ -382,14 +495,48 @@ mod tests {
     fn member_data_never_stays_longer_than_15_s_whatever_the_shop_says() {
         for page in Page::ALL {
             if policy(page).shows_member_data {
-                for shop in [S(5), S(30), S(3600)] {
-                    let (first, warning) = idle_plan(page, shop).expect("times out");
-                    assert!(first + warning.unwrap_or_default() <= MEMBER_DATA_IDLE);
+                for idle in [S(5), S(30), S(3600)] {
+                    let (first, _) = idle_plan(page, idle, idle).expect("times out");
+                    assert!(first <= MEMBER_DATA_IDLE, "{page:?}");
                 }
             }
         }
         // A short shop timeout still halves into countdown and wait.
-        assert_eq!(idle_plan(Page::Join, S(8)), Some((S(4), Some(S(4)))));
+        assert_eq!(
+            idle_plan(Page::Join, S(8), S(60)),
+            Some((S(4), AfterIdle::StillThere(S(4))))
+        );
+        // A staff session shorter than 15 s ends straight from a member's page.
+        assert_eq!(
+            idle_plan(Page::StaffAward, S(30), S(15)),
+            Some((S(15), AfterIdle::Home))
+        );
+    }
+
+    #[test]
+    fn a_staff_session_ends_exactly_its_idle_time_after_the_last_touch() {
+        let (nav, alarm, _view) = navigator(S(30));
+        let home = Rc::new(Cell::new(0));
+        let h = home.clone();
+        nav.on_home(move || h.set(h.get() + 1));
+        let arrived = Rc::new(Cell::new(0));
+        let a = arrived.clone();
+        nav.on_arrive(Page::Staff, move || a.set(a.get() + 1));
+        nav.go(Page::StaffAward);
+        // 15 s: the member's data goes, staff home shows, 45 s of the session left.
+        assert_eq!(alarm.armed_for(), Some(S(15)));
+        alarm.ring();
+        assert_eq!(nav.page(), Page::Staff);
+        assert_eq!(alarm.armed_for(), Some(S(45)));
+        assert_eq!(
+            arrived.get(),
+            1,
+            "staff home refreshes however it is reached"
+        );
+        assert_eq!(home.get(), 0, "the session goes on");
+        alarm.ring();
+        assert_eq!(nav.page(), Page::Attract);
+        assert_eq!(home.get(), 1, "the session has ended");
     }
 
     #[test]
@@ -483,5 +630,8 @@ mod tests {
         assert_eq!(alarm.armed_for(), Some(S(30)));
         nav.go(Page::StaffPin);
         assert_eq!(alarm.armed_for(), Some(S(60)));
+        nav.set_staff_session(S(120));
+        nav.go(Page::Staff);
+        assert_eq!(alarm.armed_for(), Some(S(120)));
     }
 }

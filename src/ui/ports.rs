@@ -4,13 +4,20 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use crate::domain::loyalty::redemption::Presence;
 use crate::domain::loyalty::standing::{BalanceView, LoyaltyRules};
 use crate::domain::member_code::CodeError;
 use crate::domain::phone::E164;
 use crate::domain::signup::{JoinOutcome, JoinRequest};
+use crate::domain::staff::StaffMember;
 use crate::domain::timing::SignupTiming;
 use crate::store::code_keys::CodeLookup;
 use crate::store::members::CardLink;
+use crate::store::staff_auth::SignIn;
+use crate::store::staff_ledger::{
+    AwardOutcome, AwardRequest, DayFigures, LastAction, Programme, RedeemOutcome, RedeemRequest,
+    StaffMemberInfo, UndoOutcome,
+};
 use crate::store::{StoreError, StoreHandle};
 
 /// A storage result that arrives later, on the UI thread.
@@ -92,6 +99,83 @@ pub trait CardLinks {
     fn link_new_card(&self, uid: String, member_id: String) -> Pending<CardLink>;
 }
 
+/// Staff sign-in: the lock-out and the PIN check (on the storage thread, which keeps both).
+pub trait StaffAuth {
+    /// How much longer sign-in stays locked, if it is.
+    fn locked_for(&self) -> Pending<Option<std::time::Duration>>;
+    fn sign_in(&self, who: StaffMember, entered: String) -> Pending<SignIn>;
+    /// Records the end of a session (`done` or `idle`); fire and forget.
+    fn signed_out(&self, staff_id: String, why: &'static str);
+}
+
+/// What a scan or tap in staff mode came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StaffIdentified {
+    Member(Box<StaffMemberInfo>),
+    Refused(CodeError),
+    /// No member has this card, or this kiosk does not know the code's member yet.
+    Unknown,
+}
+
+/// The points ledger as staff use it: awards, redemptions, undo and today's figures.
+pub trait StaffLedger {
+    fn identify(&self, by: Identify) -> Pending<StaffIdentified>;
+    fn award(&self, request: AwardRequest) -> Pending<AwardOutcome>;
+    fn last4_matches(&self, member_id: String, typed: String) -> Pending<bool>;
+    fn redeem(&self, request: RedeemRequest) -> Pending<RedeemOutcome>;
+    fn last_action(&self) -> Pending<Option<LastAction>>;
+    fn undo(&self, target: String, client_id: String, staff_id: String) -> Pending<UndoOutcome>;
+    /// Today's figures since `day_start` (RFC 3339, UTC).
+    fn day_figures(&self, day_start: String) -> Pending<DayFigures>;
+}
+
+/// The screen's brightness in percent. Writes happen off the UI thread.
+pub trait Brightness {
+    fn percent(&self) -> u8;
+    fn set_percent(&self, percent: u8);
+}
+
+/// The backlight in sysfs, written on the background runtime.
+pub struct SysfsBrightness {
+    backlight: std::sync::Arc<crate::devices::backlight::Backlight>,
+    runtime: tokio::runtime::Handle,
+    level: std::cell::Cell<u8>,
+}
+
+impl SysfsBrightness {
+    /// The backlight under `dir`, if there is one (read once, at start-up).
+    pub fn find(dir: &std::path::Path, runtime: tokio::runtime::Handle) -> Option<Self> {
+        let backlight = crate::devices::backlight::Backlight::find(dir)?;
+        let level = backlight.percent().unwrap_or(100);
+        tracing::info!(
+            level,
+            "screen backlight found; staff mode offers brightness"
+        );
+        Some(SysfsBrightness {
+            backlight: std::sync::Arc::new(backlight),
+            runtime,
+            level: std::cell::Cell::new(level),
+        })
+    }
+}
+
+impl Brightness for SysfsBrightness {
+    fn percent(&self) -> u8 {
+        self.level.get()
+    }
+
+    fn set_percent(&self, percent: u8) {
+        let percent = percent.clamp(crate::devices::backlight::MIN_PERCENT, 100);
+        self.level.set(percent);
+        let backlight = self.backlight.clone();
+        drop(self.runtime.spawn_blocking(move || {
+            if let Err(e) = backlight.set_percent(percent) {
+                tracing::warn!("screen brightness not set: {e}");
+            }
+        }));
+    }
+}
+
 fn pending<T: Send + 'static>(
     rx: tokio::sync::oneshot::Receiver<Result<T, StoreError>>,
 ) -> Pending<T> {
@@ -127,7 +211,7 @@ impl MemberLookup for StoreLookup {
             let member = match &by {
                 Identify::Code(code) => {
                     match store.member_by_code(code, u32::try_from(now).unwrap_or(u32::MAX))? {
-                        CodeLookup::Member(m) => m,
+                        CodeLookup::Member { member, .. } => member,
                         CodeLookup::Refused(e) => return Ok(Identified::Refused(e)),
                         CodeLookup::NoSuchMember => return Ok(Identified::UnknownMember),
                     }
@@ -150,6 +234,115 @@ impl MemberLookup for StoreLookup {
     }
 }
 
+/// Staff mode through storage, under the configured programme (the CRM's replaces it in
+/// the store once published) and the shop's day.
+pub struct StoreStaff {
+    pub store: StoreHandle,
+    pub programme: std::sync::Arc<Programme>,
+    pub max_attempts: u32,
+    pub utc_offset: time::UtcOffset,
+}
+
+/// Unix milliseconds now.
+fn now_ms() -> i64 {
+    i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
+        .unwrap_or(i64::MAX)
+}
+
+/// The shop's midnight today, in UTC (RFC 3339), for "today" in staff mode.
+pub fn day_start(offset: time::UtcOffset) -> String {
+    let local = time::OffsetDateTime::now_utc().to_offset(offset);
+    local
+        .replace_time(time::Time::MIDNIGHT)
+        .to_offset(time::UtcOffset::UTC)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+impl StaffAuth for StoreStaff {
+    fn locked_for(&self) -> Pending<Option<std::time::Duration>> {
+        pending(self.store.submit(|s| s.staff_locked_for(now_ms())))
+    }
+
+    fn sign_in(&self, who: StaffMember, entered: String) -> Pending<SignIn> {
+        let max = self.max_attempts;
+        pending(
+            self.store
+                .submit(move |s| s.staff_sign_in(&who, &entered, max, now_ms())),
+        )
+    }
+
+    fn signed_out(&self, staff_id: String, why: &'static str) {
+        drop(self.store.submit(move |s| {
+            if let Err(e) = s.staff_signed_out(&staff_id, why) {
+                tracing::warn!("staff sign-out not recorded: {e}");
+            }
+        }));
+    }
+}
+
+impl StaffLedger for StoreStaff {
+    fn identify(&self, by: Identify) -> Pending<StaffIdentified> {
+        let programme = self.programme.clone();
+        let day = day_start(self.utc_offset);
+        pending(self.store.submit(move |store| {
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            let (member, presence) = match &by {
+                Identify::Code(code) => {
+                    match store.member_by_code(code, u32::try_from(now).unwrap_or(u32::MAX))? {
+                        CodeLookup::Member {
+                            member,
+                            lifetime_secs,
+                        } => (member, Presence::of_code(lifetime_secs)),
+                        CodeLookup::Refused(e) => return Ok(StaffIdentified::Refused(e)),
+                        CodeLookup::NoSuchMember => return Ok(StaffIdentified::Unknown),
+                    }
+                }
+                Identify::Card(uid) => match store.member_by_card(uid)? {
+                    Some(m) => (m, Presence::Card),
+                    None => return Ok(StaffIdentified::Unknown),
+                },
+                // Staff mode never takes a member on someone else's word.
+                Identify::Verified(_) => return Ok(StaffIdentified::Unknown),
+            };
+            let info = store.staff_member_info(&member, presence, &programme, &day, now)?;
+            Ok(StaffIdentified::Member(Box::new(info)))
+        }))
+    }
+
+    fn award(&self, request: AwardRequest) -> Pending<AwardOutcome> {
+        let programme = self.programme.clone();
+        pending(self.store.submit(move |s| s.award(&request, &programme)))
+    }
+
+    fn last4_matches(&self, member_id: String, typed: String) -> Pending<bool> {
+        pending(
+            self.store
+                .submit(move |s| s.last4_matches(&member_id, &typed)),
+        )
+    }
+
+    fn redeem(&self, request: RedeemRequest) -> Pending<RedeemOutcome> {
+        let programme = self.programme.clone();
+        pending(self.store.submit(move |s| s.redeem(&request, &programme)))
+    }
+
+    fn last_action(&self) -> Pending<Option<LastAction>> {
+        pending(self.store.submit(|s| s.last_action()))
+    }
+
+    fn undo(&self, target: String, client_id: String, staff_id: String) -> Pending<UndoOutcome> {
+        pending(
+            self.store
+                .submit(move |s| s.undo(&target, &client_id, &staff_id)),
+        )
+    }
+
+    fn day_figures(&self, day_start: String) -> Pending<DayFigures> {
+        pending(self.store.submit(move |s| s.day_figures(&day_start)))
+    }
+}
+
 impl CardLinks for StoreHandle {
     fn link_new_card(&self, uid: String, member_id: String) -> Pending<CardLink> {
         pending(self.submit(move |store| store.link_card(&uid, &member_id)))
@@ -163,11 +356,7 @@ pub fn summary(phone: &E164, balance: i64) -> MemberSummary {
         view: crate::domain::loyalty::standing::view(
             &LoyaltyRules::default(),
             &crate::domain::loyalty::standing::MemberLedger {
-                entries: vec![crate::domain::loyalty::Entry {
-                    at: 0,
-                    delta: balance,
-                    spend_minor: 0,
-                }],
+                entries: vec![crate::domain::loyalty::Entry::new(0, balance, 0)],
                 ..Default::default()
             },
             1,

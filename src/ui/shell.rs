@@ -91,6 +91,9 @@ pub fn screen(page: Page) -> Screen {
         Page::Balance => Screen::Balance,
         Page::StaffPin => Screen::StaffPin,
         Page::Staff => Screen::Staff,
+        Page::StaffMember => Screen::StaffMember,
+        Page::StaffAward => Screen::StaffAward,
+        Page::StaffRedeem => Screen::StaffRedeem,
     }
 }
 

@@ -91,6 +91,14 @@ impl Harness {
         self.element(id).mock_single_click(PointerEventButton::Left);
     }
 
+    /// Taps the button labelled `label` (in the language on screen).
+    pub fn tap_text_button(&self, label: &str) {
+        ElementHandle::find_by_accessible_label(self.app(), label)
+            .find(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
+            .unwrap_or_else(|| panic!("no button {label:?} on screen"))
+            .mock_single_click(PointerEventButton::Left);
+    }
+
     /// Taps the on-screen keypad keys for `digits`.
     pub fn tap_digits(&self, digits: &str) {
         for d in digits.chars() {
@@ -166,6 +174,40 @@ pub fn demo_programme() -> member_kiosk::config::LoyaltyConfig {
     )
     .expect("the demo programme parses");
     config.loyalty
+}
+
+/// `[staff]` with these `(id, name, PIN)`, each PIN hashed as `member-kiosk hash-pin` would.
+pub fn staff(members: &[(&str, &str, &str)]) -> member_kiosk::config::StaffConfig {
+    use member_kiosk::domain::staff::{StaffMember, pin};
+    member_kiosk::config::StaffConfig {
+        members: members
+            .iter()
+            .enumerate()
+            .map(|(i, (id, name, secret))| StaffMember {
+                id: (*id).into(),
+                name: (*name).into(),
+                pin_hash: pin::hash(secret, &[u8::try_from(i).unwrap(); 16]).expect("a valid PIN"),
+            })
+            .collect(),
+        max_attempts: 3,
+        ..Default::default()
+    }
+}
+
+/// Five quick taps on the hidden corner: the staff sign-in page.
+pub fn open_staff_sign_in(h: &Harness) {
+    for _ in 0..5 {
+        h.tap("AttractPage::staff-corner");
+    }
+}
+
+/// Earning as a shop would set it: HKD, a point per dollar, Silver ×1.2 and Gold ×1.5.
+pub fn demo_earning() -> member_kiosk::config::EarningConfig {
+    Config::parse(
+        "[earning]\ncurrency = \"HKD\"\ndecimals = 2\npoints_per_unit = 1.0\ntier_multipliers = { silver = 1.2, gold = 1.5 }\n",
+    )
+    .expect("the demo earning rules parse")
+    .earning
 }
 
 /// Adds a ledger row dated `days_ago`, as an award made then would have.

@@ -89,11 +89,7 @@ mod tests {
     }
 
     fn e(at: time::OffsetDateTime, delta: i64) -> Entry {
-        Entry {
-            at: day(at),
-            delta,
-            spend_minor: 0,
-        }
+        Entry::new(day(at), delta, 0)
     }
 
     #[test]

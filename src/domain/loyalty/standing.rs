@@ -50,6 +50,8 @@ pub struct MemberLedger {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BalanceView {
     pub balance: i64,
+    /// The tier's id (for earning multipliers) and name.
+    pub tier_id: Option<String>,
     pub tier: Option<LocalizedText>,
     /// The next tier, and how much more it takes (points, or spend in minor units).
     pub next_tier: Option<(LocalizedText, i64)>,
@@ -81,7 +83,7 @@ pub fn view(rules: &LoyaltyRules, ledger: &MemberLedger, now: i64) -> BalanceVie
                 .unacknowledged
                 .iter()
                 .map(|e| match tr.basis {
-                    TierBasis::PointsEarned => e.delta.max(0),
+                    TierBasis::PointsEarned => e.earned,
                     TierBasis::Spend => e.spend_minor.max(0),
                 })
                 .sum();
@@ -106,6 +108,7 @@ pub fn view(rules: &LoyaltyRules, ledger: &MemberLedger, now: i64) -> BalanceVie
     };
     BalanceView {
         balance,
+        tier_id: tier.tier.map(|t| tr.tiers[t].id.clone()),
         tier: tier.tier.map(|t| tr.tiers[t].name.clone()),
         next_tier: tier
             .next
@@ -159,16 +162,8 @@ mod tests {
         let now = datetime!(2026-11-25 12:00 UTC).unix_timestamp();
         let ledger = MemberLedger {
             entries: vec![
-                Entry {
-                    at: datetime!(2025-12-10 9:00 UTC).unix_timestamp(),
-                    delta: 80,
-                    spend_minor: 0,
-                },
-                Entry {
-                    at: datetime!(2026-11-01 9:00 UTC).unix_timestamp(),
-                    delta: 300,
-                    spend_minor: 0,
-                },
+                Entry::new(datetime!(2025-12-10 9:00 UTC).unix_timestamp(), 80, 0),
+                Entry::new(datetime!(2026-11-01 9:00 UTC).unix_timestamp(), 300, 0),
             ],
             ..Default::default()
         };
@@ -184,16 +179,8 @@ mod tests {
     fn a_member_the_crm_reported_shows_its_figures_plus_what_is_pending() {
         let now = datetime!(2026-11-25 12:00 UTC).unix_timestamp();
         let ledger = MemberLedger {
-            entries: vec![Entry {
-                at: now - 10,
-                delta: 5_000,
-                spend_minor: 0,
-            }],
-            unacknowledged: vec![Entry {
-                at: now - 10,
-                delta: 30,
-                spend_minor: 0,
-            }],
+            entries: vec![Entry::new(now - 10, 5_000, 0)],
+            unacknowledged: vec![Entry::new(now - 10, 30, 0)],
             crm: Some(CrmFigures {
                 balance: 40,
                 tier: Some("member".into()),

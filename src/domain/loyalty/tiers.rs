@@ -91,7 +91,7 @@ impl TierRules {
             .iter()
             .filter(|e| e.at >= from && e.at < to)
             .map(|e| match self.basis {
-                TierBasis::PointsEarned => e.delta.max(0),
+                TierBasis::PointsEarned => e.earned,
                 TierBasis::Spend => e.spend_minor.max(0),
             })
             .sum()
@@ -176,11 +176,7 @@ mod tests {
     }
 
     fn e(at: time::OffsetDateTime, delta: i64, spend: i64) -> Entry {
-        Entry {
-            at: at.unix_timestamp(),
-            delta,
-            spend_minor: spend,
-        }
+        Entry::new(at.unix_timestamp(), delta, spend)
     }
 
     #[test]
