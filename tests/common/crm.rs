@@ -21,6 +21,8 @@ use serde_json::{Value, json};
 
 pub const TOKEN: &str = "test-token-123";
 pub const KIOSK_ID: &str = "shop-1-counter";
+/// A second kiosk of the same fleet (same token, for the test's sake).
+pub const SECOND_KIOSK_ID: &str = "shop-1-back";
 
 /// A kiosk's `[crm]` for the test CRM at `url`: its id and token, a 5 s request timeout.
 /// The fleet key the test CRM hands out with every heartbeat answer.
@@ -88,6 +90,8 @@ pub struct CrmState {
     pub batch_sizes: Vec<usize>,
     next_member: u64,
     pub verification_code: String,
+    /// Client ids of the points changes and redemptions applied, each once.
+    pub applied_changes: HashSet<String>,
 }
 
 struct Shared {
@@ -335,6 +339,38 @@ impl CrmState {
                     return rejected("unknown member");
                 }
             }
+            // Points the kiosk changed: each client id once. An undo must reverse a change
+            // this CRM applied (a redemption it refused has nothing to give back).
+            "points_adjusted" | "reward_redeemed" => {
+                let Some(member) = data["member_id"].as_str().and_then(|m| self.resolve(m)) else {
+                    return rejected("unknown member");
+                };
+                let client_id = data["client_id"].as_str().unwrap_or_default().to_owned();
+                if !self.applied_changes.contains(&client_id) {
+                    let balance = self.members[&member]["balance"].as_i64().unwrap_or(0);
+                    let delta = if kind == "reward_redeemed" {
+                        -data["cost"].as_i64().unwrap_or(0)
+                    } else {
+                        data["delta"].as_i64().unwrap_or(0)
+                    };
+                    if let Some(reversed) = data["reverses"].as_str()
+                        && !self.applied_changes.contains(reversed)
+                    {
+                        return rejected("undoes a change this CRM never applied");
+                    }
+                    if kind == "reward_redeemed" && balance + delta < 0 {
+                        return rejected(&format!(
+                            "insufficient_points: the member has {balance}, the reward costs {}",
+                            -delta
+                        ));
+                    }
+                    if let Some(m) = self.members.get_mut(&member) {
+                        m["balance"] = json!(balance + delta);
+                    }
+                    self.applied_changes.insert(client_id);
+                    self.publish_member(&member);
+                }
+            }
             other => return rejected(&format!("unknown event type {other}")),
         }
         self.events.insert(
@@ -386,7 +422,7 @@ async fn prologue(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v == format!("Bearer {TOKEN}"));
         let kiosk = headers.get("x-kiosk-id").and_then(|v| v.to_str().ok());
-        if kiosk != Some(KIOSK_ID) {
+        if kiosk != Some(KIOSK_ID) && kiosk != Some(SECOND_KIOSK_ID) {
             state
                 .violations
                 .push(format!("{operation}: X-Kiosk-Id is {kiosk:?}"));
