@@ -55,6 +55,11 @@ pub enum Command {
         /// The member's id (the kiosk's or the CRM's)
         member_id: String,
     },
+    /// Write data as CSV to standard output, for a shop without a CRM
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
     /// Make the hash of a staff PIN (6 to 12 digits) for `[[staff.members]] pin_hash`: reads
     /// the PIN from standard input (twice, without echo, on a terminal) so it stays out of
     /// the shell's history, and prints the argon2id hash
@@ -63,6 +68,20 @@ pub enum Command {
     Simulate {
         #[command(subcommand)]
         action: SimulateAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportWhat {
+    /// Every survey response (an answer a row; abandoned ones with no answers) started in
+    /// the period, in the shop's time (`kiosk.utc_offset`)
+    Surveys {
+        /// First day (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        since: String,
+        /// Last day, included (YYYY-MM-DD) [default: today]
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
     },
 }
 

@@ -8,7 +8,7 @@ use time::{
 };
 
 use crate::app::{Kiosk, KioskError};
-use crate::cli::{Cli, Command, SimulateAction, StatsArgs};
+use crate::cli::{Cli, Command, ExportWhat, SimulateAction, StatsArgs};
 use crate::config::{Config, ConfigSource, SYSTEM_CONFIG_PATH};
 use crate::devices::{doctor, simulator};
 use crate::domain::timing::{Spread, summarize};
@@ -29,6 +29,7 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
                 | Command::RequeueRejected { .. }
                 | Command::Recover { .. }
                 | Command::MemberCode { .. }
+                | Command::Export { .. }
         )
     );
     if opens_database {
@@ -68,6 +69,19 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
             } else {
                 Err(KioskError::Usage("some devices did not answer".into()))
             }
+        }
+        Some(Command::Export {
+            what: ExportWhat::Surveys { since, until },
+        }) => {
+            let store = open_existing(&data_dir)?;
+            let offset = config.kiosk.utc_offset();
+            let today = OffsetDateTime::now_utc().to_offset(offset).date();
+            let (since, until) = export_period(since, until.as_deref(), today, offset)?;
+            let rows = store.survey_export(&since, &until)?;
+            write_survey_csv(&rows, std::io::stdout().lock())
+                .map_err(|e| KioskError::Usage(format!("cannot write the CSV: {e}")))?;
+            eprintln!("{} rows", rows.len());
+            Ok(())
         }
         Some(Command::HashPin) => {
             let hash = hash_pin(&mut std::io::stdin().lock())?;
@@ -167,6 +181,82 @@ pub fn dispatch(cli: &Cli) -> Result<(), KioskError> {
             Ok(())
         }
     }
+}
+
+/// `[since, until]` as days in the shop's time, as UTC instants `[start, end)`.
+fn export_period(
+    since: &str,
+    until: Option<&str>,
+    today: Date,
+    offset: time::UtcOffset,
+) -> Result<(String, String), KioskError> {
+    let parse = |s: &str| {
+        Date::parse(s, DAY).map_err(|_| KioskError::Usage(format!("not a date (YYYY-MM-DD): {s}")))
+    };
+    let since = parse(since)?;
+    let until = until.map(parse).transpose()?.unwrap_or(today);
+    if since > until {
+        return Err(KioskError::Usage(
+            "--since must not be after --until".into(),
+        ));
+    }
+    let instant = |d: Date| {
+        d.midnight()
+            .assume_offset(offset)
+            .to_offset(time::UtcOffset::UTC)
+            .format(&time::format_description::well_known::Rfc3339)
+            .map_err(|e| KioskError::Usage(e.to_string()))
+    };
+    Ok((instant(since)?, instant(until.next_day().unwrap_or(until))?))
+}
+
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) is written with
+/// a leading `'`: a comment must not become a command on the shop's computer.
+fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+fn write_survey_csv(
+    rows: &[crate::store::surveys::ExportRow],
+    out: impl std::io::Write,
+) -> Result<(), csv::Error> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "response_id",
+        "survey_id",
+        "survey_version",
+        "status",
+        "started_at",
+        "ended_at",
+        "identified_by",
+        "member_id",
+        "language",
+        "question_id",
+        "kind",
+        "value",
+    ])?;
+    for r in rows {
+        w.write_record([
+            r.response_id.as_str(),
+            &defuse(&r.survey_id),
+            &r.survey_version.to_string(),
+            r.status,
+            &r.started_at,
+            &r.ended_at,
+            &r.identified_by,
+            &defuse(&r.member_id),
+            &r.language,
+            &defuse(&r.question_id),
+            &r.kind,
+            &defuse(&r.value),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 /// Reads a PIN (twice when a person types it at a terminal, with echo off) and hashes it.

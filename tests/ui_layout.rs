@@ -9,7 +9,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Harness, advance, run_on_event_loop, wait_until};
+use common::{Harness, advance, next_turn, run_on_event_loop, wait_until};
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
 use member_kiosk::config::Config;
 use member_kiosk::devices::DeviceEvent;
@@ -359,6 +359,63 @@ fn every_screen_fits_every_size_in_every_language() {
                 wait_until("the redemption", || h.is_shown("AfterAction::undo-button")).await;
                 check("staff redeem, done");
                 h.tap("AfterAction::done-button");
+
+                // Surveys: staff's pages, then every kind of question, then the thanks.
+                h.tap("Actions::survey-button");
+                wait_until("the surveys", || h.is_shown("SurveyRow::start-survey")).await;
+                check("staff surveys");
+                h.tap("StaffSurveysPage::results-button");
+                wait_until("the results", || page() == Page::StaffResults).await;
+                next_turn().await;
+                check("staff survey results");
+                h.tap("PageHeader::back-button");
+                wait_until("the surveys", || h.is_shown("SurveyRow::start-survey")).await;
+                h.tap("SurveyRow::start-survey");
+                check("survey start");
+                h.tap("SurveyStartPage::start-button");
+                check("survey NPS");
+                h.tap_text_button("5");
+                h.tap_text_button("o");
+                h.tap_text_button("k");
+                check("survey comment");
+                h.tap("Actions::next-button");
+                check("survey stars");
+                ElementHandle::find_by_element_id(h.app(), "Stars::star")
+                    .nth(3)
+                    .expect("four stars")
+                    .mock_single_click(PointerEventButton::Left);
+                check("survey single choice");
+                h.tap("Choices::choice-button");
+                check("survey multiple choice");
+                h.tap("Choices::choice-tick");
+                h.tap("Actions::next-button");
+                wait_until("the thanks", || page() == Page::SurveyThanks).await;
+                check("survey thanks");
+                h.tap("SurveyThanksPage::done-button");
+
+                // The smiley terminal, and its thanks while input is locked.
+                common::open_staff_sign_in(&h);
+                h.tap_text_button("Amy");
+                h.tap_digits("246813");
+                h.tap("PinOk::ok-button");
+                wait_until("staff home", || page() == Page::Staff).await;
+                h.tap("Actions::survey-button");
+                wait_until("the surveys", || h.is_shown("SurveyRow::start-survey")).await;
+                h.tap("StaffSurveysPage::smiley-button");
+                h.tap(chip);
+                check("smiley terminal");
+                h.tap("Faces::happy");
+                check("smiley terminal, thanks");
+                advance(Duration::from_secs(6));
+                common::open_staff_sign_in(&h);
+                h.tap_text_button("Amy");
+                h.tap_digits("246813");
+                h.tap("PinOk::ok-button");
+                wait_until("staff home", || page() == Page::Staff).await;
+                h.tap("Actions::survey-button");
+                wait_until("the surveys", || h.is_shown("SurveyRow::start-survey")).await;
+                h.tap("StaffSurveysPage::smiley-button");
+                h.tap("PageHeader::back-button");
                 h.tap("DoneButton::exit-button");
             }
         }

@@ -10,6 +10,7 @@ mod loyalty;
 mod signup;
 mod staff;
 mod storage;
+mod survey;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -24,6 +25,7 @@ pub use loyalty::LoyaltyConfig;
 pub use signup::SignupConfig;
 pub use staff::StaffConfig;
 pub use storage::StorageConfig;
+pub use survey::SurveyConfig;
 
 /// Where the packaged kiosk looks for its configuration.
 pub const SYSTEM_CONFIG_PATH: &str = "/etc/member-kiosk/kiosk.toml";
@@ -50,6 +52,8 @@ pub struct Config {
     pub signup: SignupConfig,
     /// The currency, and how purchases earn points (until the CRM publishes its rules).
     pub earning: EarningConfig,
+    /// The smiley terminal.
+    pub survey: SurveyConfig,
 }
 
 impl Config {
@@ -170,6 +174,7 @@ impl Config {
         self.loyalty.check(&mut problems);
         self.signup.check(&mut problems);
         self.earning.check(&mut problems);
+        self.survey.check(&mut problems);
         if problems.is_empty() {
             Ok(())
         } else {

@@ -67,20 +67,6 @@ impl CatalogCollection {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SurveyQuestion {
-    pub kind: String,
-    pub prompt: serde_json::Value,
-    #[serde(default)]
-    pub choices: Option<serde_json::Value>,
-    #[serde(default = "yes")]
-    pub required: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
 /// Settings the CRM manages; an absent key keeps the kiosk's own value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CrmSettings {
@@ -145,13 +131,9 @@ pub enum CrmChange {
         collection: CatalogCollection,
         id: String,
     },
-    SurveyUpsert {
-        survey_id: String,
-        version: i64,
-        title: serde_json::Value,
-        active: bool,
-        questions: Vec<SurveyQuestion>,
-    },
+    /// A survey definition (`domain::survey::definition`); since v1.4 with question ids,
+    /// CSAT styles, choice bounds, skip logic and points.
+    SurveyUpsert(crate::domain::survey::definition::SurveyDefinition),
     Settings {
         values: CrmSettings,
     },

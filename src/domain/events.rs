@@ -61,6 +61,33 @@ pub enum DomainEvent {
         offline: bool,
         redeemed_at: String,
     },
+    /// A customer finished a survey (or voted on the smiley terminal).
+    SurveyAnswered {
+        response_id: String,
+        survey_id: String,
+        survey_version: i64,
+        /// `None`: anonymous.
+        member_id: Option<String>,
+        /// How the member identified themselves: `scan`, `card`, `signup`, `award`.
+        identified_by: Option<String>,
+        /// The language the survey was answered in.
+        language: String,
+        answers: Vec<SurveyAnswer>,
+        /// Points credited to the member for completing it (0 for none).
+        points_awarded: i64,
+        completed_at: String,
+    },
+}
+
+/// One answer in a `survey_answered` event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurveyAnswer {
+    pub position: usize,
+    pub question_id: String,
+    /// `nps`, `csat_stars`, `csat_smileys`, `single_choice`, `multiple_choice`, `comment`.
+    pub kind: String,
+    /// A score, a choice's index, a list of indices, a text, or null (skipped).
+    pub value: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,6 +126,7 @@ impl DomainEvent {
             DomainEvent::CardLinked { .. } => "card_linked",
             DomainEvent::PointsAdjusted { .. } => "points_adjusted",
             DomainEvent::RewardRedeemed { .. } => "reward_redeemed",
+            DomainEvent::SurveyAnswered { .. } => "survey_answered",
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Pure domain logic: phone numbers, regions, languages, the shop's texts and privacy
 //! notice, sign-up rules, domain events, what the CRM answers, signed member codes and
 //! sign-up links, the loyalty rules (expiry, tiers, rewards, earning, redemption), staff
-//! (PIN hashes, the sign-in lock-out, the undo window), and timing statistics. Nothing in here does I/O, so all of it is unit-tested directly.
+//! (PIN hashes, the sign-in lock-out, the undo window), surveys (definitions, taking one,
+//! NPS and CSAT), and timing statistics. Nothing in here does I/O, so all of it is unit-tested directly.
 pub mod crm;
 pub mod digits;
 pub mod events;
@@ -19,4 +20,5 @@ pub mod signing;
 pub mod signup;
 pub mod signup_link;
 pub mod staff;
+pub mod survey;
 pub mod timing;

@@ -3,7 +3,7 @@
 use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::sync_state::{CURSOR_KEY, set_state};
-use super::{Store, StoreError, catalog, code_keys, members, now_rfc3339};
+use super::{Store, StoreError, catalog, code_keys, members};
 use crate::domain::crm::{CrmChange, DeletionReason};
 
 /// How a page of changes went.
@@ -120,50 +120,7 @@ fn apply(
             catalog::delete_entry(conn, collection.as_str(), id)?;
             Ok(Ok(()))
         }
-        CrmChange::SurveyUpsert {
-            survey_id,
-            version,
-            title,
-            active,
-            questions,
-        } => {
-            conn.execute(
-                "INSERT INTO surveys (id, version, title, active, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(id) DO UPDATE SET version = excluded.version,
-                     title = excluded.title, active = excluded.active,
-                     updated_at = excluded.updated_at",
-                params![survey_id, version, title.to_string(), active, now_rfc3339()],
-            )?;
-            conn.execute(
-                "DELETE FROM survey_questions WHERE survey_id = ?1",
-                [survey_id],
-            )?;
-            for (position, q) in questions.iter().enumerate() {
-                let inserted = conn.execute(
-                    "INSERT INTO survey_questions (survey_id, position, kind, prompt, choices, required)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![
-                        survey_id,
-                        position as i64,
-                        q.kind,
-                        q.prompt.to_string(),
-                        q.choices.as_ref().map(|c| c.to_string()),
-                        q.required
-                    ],
-                );
-                if let Err(e) = inserted {
-                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
-                        return Ok(Err(format!(
-                            "survey {survey_id} question {position}: unknown kind {:?}",
-                            q.kind
-                        )));
-                    }
-                    return Err(e.into());
-                }
-            }
-            Ok(Ok(()))
-        }
+        CrmChange::SurveyUpsert(definition) => super::surveys::apply_crm_survey(conn, definition),
         CrmChange::Settings { values } => {
             let Ok(serde_json::Value::Object(map)) = serde_json::to_value(values) else {
                 return Ok(Err("settings are not an object".into()));

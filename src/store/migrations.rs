@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/0006_phone_last4.sql"),
     include_str!("sql/0007_codes_loyalty.sql"),
     include_str!("sql/0008_staff.sql"),
+    include_str!("sql/0009_surveys.sql"),
 ];
 
 /// The schema version this build writes.

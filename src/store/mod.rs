@@ -13,6 +13,7 @@ pub mod phone_key;
 pub mod quarantine;
 pub mod staff_auth;
 pub mod staff_ledger;
+pub mod surveys;
 pub mod sync_state;
 pub mod timings;
 pub mod worker;
@@ -107,7 +108,7 @@ impl Store {
 }
 
 /// The current UTC time in RFC 3339, as every timestamp column stores it.
-pub(crate) fn now_rfc3339() -> String {
+pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| String::from("1970-01-01T00:00:00Z"))

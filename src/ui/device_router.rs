@@ -13,6 +13,7 @@ use super::points::PointsController;
 use super::ports::Identify;
 use super::staff::StaffController;
 use super::staff_points::StaffPointsController;
+use super::survey::SurveyController;
 use super::welcome::WelcomeController;
 use crate::devices::{DeviceEvent, DeviceKind, DeviceState};
 use crate::logging::{LogBudget, SUMMARY_INTERVAL};
@@ -27,23 +28,28 @@ pub struct DeviceRouter {
     welcome: Rc<WelcomeController>,
     staff: Rc<StaffController>,
     staff_points: Rc<StaffPointsController>,
+    survey: Rc<SurveyController>,
     handled: Cell<u64>,
 }
 
+/// The controllers device events can go to.
+pub struct Targets {
+    pub points: Rc<PointsController>,
+    pub welcome: Rc<WelcomeController>,
+    pub staff: Rc<StaffController>,
+    pub staff_points: Rc<StaffPointsController>,
+    pub survey: Rc<SurveyController>,
+}
+
 impl DeviceRouter {
-    pub fn new(
-        nav: Rc<Navigator>,
-        points: Rc<PointsController>,
-        welcome: Rc<WelcomeController>,
-        staff: Rc<StaffController>,
-        staff_points: Rc<StaffPointsController>,
-    ) -> Self {
+    pub fn new(nav: Rc<Navigator>, targets: Targets) -> Self {
         DeviceRouter {
             nav,
-            points,
-            welcome,
-            staff,
-            staff_points,
+            points: targets.points,
+            welcome: targets.welcome,
+            staff: targets.staff,
+            staff_points: targets.staff_points,
+            survey: targets.survey,
             handled: Cell::new(0),
         }
     }
@@ -78,17 +84,21 @@ impl DeviceRouter {
                 match policy.scan {
                     DeviceUse::Identify => self.points.identify(Identify::Code(text)),
                     DeviceUse::StaffIdentify => self.staff_points.identify(Identify::Code(text)),
+                    DeviceUse::SurveyIdentify => self.survey.identify(Identify::Code(text)),
                     DeviceUse::Ignore | DeviceUse::LinkCard => self.ignored("scan"),
                 }
             }
             DeviceEvent::ScanRejected { .. } => match policy.scan {
                 DeviceUse::Identify => self.points.unreadable(),
                 DeviceUse::StaffIdentify => self.staff_points.unreadable(),
-                DeviceUse::Ignore | DeviceUse::LinkCard => self.ignored("unreadable scan"),
+                DeviceUse::Ignore | DeviceUse::LinkCard | DeviceUse::SurveyIdentify => {
+                    self.ignored("unreadable scan")
+                }
             },
             DeviceEvent::CardTap { uid } => match policy.tap {
                 DeviceUse::Identify => self.points.identify(Identify::Card(uid)),
                 DeviceUse::StaffIdentify => self.staff_points.identify(Identify::Card(uid)),
+                DeviceUse::SurveyIdentify => self.survey.identify(Identify::Card(uid)),
                 DeviceUse::LinkCard => self.welcome.card_tapped(uid),
                 DeviceUse::Ignore => self.ignored("card tap"),
             },

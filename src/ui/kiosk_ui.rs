@@ -9,16 +9,19 @@ use slint::ComponentHandle;
 
 use super::attract::{AttractActions, AttractController};
 use super::codes::CodeIssuer;
-use super::device_router::DeviceRouter;
+use super::device_router::{DeviceRouter, Targets};
 use super::join::{JoinController, JoinTerms};
 use super::navigator::{Navigator, Page};
 use super::phone_lookup::PhoneLookupController;
 use super::points::PointsController;
-use super::ports::{Brightness, Identify, StoreLookup, StoreStaff, Verifications};
+use super::ports::{Brightness, Identify, StoreLookup, StoreStaff, StoreSurveys, Verifications};
 use super::shell::{Languages, ShellView, SlintAlarm};
+use super::smiley::SmileyController;
 use super::staff::{StaffController, StaffSetup};
 use super::staff_points::{Intent, StaffPointsController, StaffPointsSetup};
 use super::staff_session::StaffSession;
+use super::staff_surveys::{StaffSurveysController, StaffSurveysSetup};
+use super::survey::{Respondent, SurveyController, Trigger};
 use super::tasks::{SlintSpawn, Tasks};
 use super::welcome::WelcomeController;
 use super::{AppWindow, KioskAdapter};
@@ -48,6 +51,7 @@ pub struct UiSettings {
     pub earning: crate::config::EarningConfig,
     pub signup_url: Option<url::Url>,
     pub utc_offset: time::UtcOffset,
+    pub smiley_lock: Duration,
 }
 
 impl UiSettings {
@@ -70,6 +74,7 @@ impl UiSettings {
             earning: config.earning.clone(),
             signup_url: config.signup.url(),
             utc_offset: k.utc_offset(),
+            smiley_lock: config.survey.smiley_lock(),
         }
     }
 
@@ -98,6 +103,8 @@ pub struct KioskUi {
     join: Rc<JoinController>,
     staff: Rc<StaffController>,
     staff_points: Rc<StaffPointsController>,
+    _staff_surveys: Rc<StaffSurveysController>,
+    _smiley: Rc<SmileyController>,
     _by_phone: Rc<PhoneLookupController>,
     router: DeviceRouter,
     store: StoreHandle,
@@ -151,14 +158,15 @@ impl KioskUi {
             Box::new(move |outcome| greet.show(outcome)),
         );
         join.bind(app);
+        let lookup = Rc::new(StoreLookup {
+            store: store.clone(),
+            rules: Arc::new(settings.loyalty.rules()),
+        });
         let points = PointsController::new(
             weak.clone(),
             nav.clone(),
             tasks.clone(),
-            Rc::new(StoreLookup {
-                store: store.clone(),
-                rules: Arc::new(settings.loyalty.rules()),
-            }),
+            lookup.clone(),
             LookupThrottle::new(
                 settings.loyalty.lookup_misses_before_pause,
                 Duration::from_secs(settings.loyalty.lookup_pause_secs),
@@ -228,7 +236,7 @@ impl KioskUi {
             nav.clone(),
             tasks.clone(),
             StaffPointsSetup {
-                session,
+                session: session.clone(),
                 ledger: staff_store,
                 currency: settings.earning.currency.clone(),
                 decimals: settings.earning.decimals,
@@ -243,13 +251,88 @@ impl KioskUi {
                 }
             }
         };
-        staff.bind(app, start(Intent::Award), start(Intent::Redeem), || {});
-        let home = Rc::downgrade(&staff);
-        staff_points.bind(app, move || {
-            if let Some(staff) = home.upgrade() {
-                staff.show_home();
+        let home = {
+            let staff = Rc::downgrade(&staff);
+            move || {
+                if let Some(staff) = staff.upgrade() {
+                    staff.show_home();
+                }
             }
+        };
+        staff_points.bind(app, home.clone());
+
+        // Surveys: taking one, the smiley terminal, and staff's side of both.
+        let surveys = Rc::new(StoreSurveys {
+            store: store.clone(),
+            utc_offset: settings.utc_offset,
         });
+        let language = {
+            let current = languages.clone();
+            Rc::new(move || current.current()) as Rc<dyn Fn() -> Language>
+        };
+        let survey = SurveyController::new(
+            weak.clone(),
+            nav.clone(),
+            tasks.clone(),
+            surveys.clone(),
+            lookup,
+            language.clone(),
+        );
+        survey.bind(app);
+        let smiley = SmileyController::new(
+            weak.clone(),
+            surveys.clone(),
+            language,
+            settings.smiley_lock,
+            Box::new(SlintAlarm::default()),
+        );
+        smiley.bind(app);
+        let staff_surveys = StaffSurveysController::new(
+            weak.clone(),
+            nav.clone(),
+            tasks.clone(),
+            StaffSurveysSetup {
+                session: session.clone(),
+                surveys,
+                survey: survey.clone(),
+                smiley: smiley.clone(),
+                utc_offset: settings.utc_offset,
+            },
+        );
+        staff_surveys.bind(app, home);
+        staff_surveys.load_settings();
+        let show_surveys = {
+            let s = Rc::downgrade(&staff_surveys);
+            move || {
+                if let Some(s) = s.upgrade() {
+                    s.show();
+                }
+            }
+        };
+        staff.bind(
+            app,
+            start(Intent::Award),
+            start(Intent::Redeem),
+            show_surveys,
+        );
+        // A survey may follow every sign-up, or every award.
+        let follow = |trigger: Trigger, how: &'static str| {
+            let survey = Rc::downgrade(&survey);
+            move |member_id: String, masked: String| {
+                survey.upgrade().is_some_and(|s| {
+                    s.offer_after(
+                        trigger,
+                        Respondent {
+                            member_id,
+                            masked,
+                            how,
+                        },
+                    )
+                })
+            }
+        };
+        welcome.then(follow(Trigger::Signup, "signup"));
+        staff_points.after_award(follow(Trigger::Award, "award"));
 
         let (p, s) = (Rc::downgrade(&points), Rc::downgrade(&staff));
         let attract = AttractController::install(
@@ -298,10 +381,13 @@ impl KioskUi {
 
         let router = DeviceRouter::new(
             nav.clone(),
-            points,
-            welcome,
-            staff.clone(),
-            staff_points.clone(),
+            Targets {
+                points,
+                welcome,
+                staff: staff.clone(),
+                staff_points: staff_points.clone(),
+                survey,
+            },
         );
         nav.go(Page::Attract);
         Rc::new(KioskUi {
@@ -311,6 +397,8 @@ impl KioskUi {
             join,
             staff,
             staff_points,
+            _staff_surveys: staff_surveys,
+            _smiley: smiley,
             _by_phone: by_phone,
             router,
             store,

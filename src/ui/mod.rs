@@ -8,7 +8,9 @@
 //! - One controller per screen, each owning its adapter: [`attract`], [`join`] (over the
 //!   plain [`join_form`]), [`welcome`], [`points`] ("My points" and the balance),
 //!   [`phone_lookup`], [`staff`] (sign-in and staff home) and [`staff_points`] (awards,
-//!   redemptions, undo), the last two sharing the [`staff_session`].
+//!   redemptions, undo), the last two sharing the [`staff_session`]; [`survey`] (taking a
+//!   survey), [`smiley`] (the smiley terminal) and [`staff_surveys`] (handing surveys out,
+//!   results).
 //! - [`device_router`]: scans and taps to whatever the page's policy says.
 //! - [`kiosk_ui`]: the composition root.
 //!
@@ -25,9 +27,12 @@ pub mod phone_lookup;
 pub mod points;
 pub mod ports;
 pub mod shell;
+pub mod smiley;
 pub mod staff;
 pub mod staff_points;
 pub mod staff_session;
+pub mod staff_surveys;
+pub mod survey;
 pub mod tasks;
 pub mod verifier;
 pub mod welcome;
@@ -38,4 +43,9 @@ mod generated {
 }
 
 pub use generated::*;
+
+/// What a screen hands a member on to when it is done (a survey that follows sign-ups or
+/// awards): given the member's id and masked number, it shows something and says so with
+/// `true`; with `false` the screen goes home as usual.
+pub type FollowUp = Box<dyn Fn(String, String) -> bool>;
 pub use kiosk_ui::{KioskUi, UiSettings};

@@ -33,10 +33,20 @@ pub enum Page {
     StaffAward,
     /// Staff mode: a reward, the member's proof if needed, and the redemption.
     StaffRedeem,
+    /// Staff mode: the surveys to hand out, what follows sign-ups and awards, smiley mode.
+    StaffSurveys,
+    /// Staff mode: survey results for today or this week.
+    StaffResults,
+    /// A survey's first page: Start, and a member may scan or tap to link their answers.
+    SurveyStart,
+    /// One survey question (the same page for each).
+    Survey,
+    /// "Thank you", for a few seconds.
+    SurveyThanks,
 }
 
 impl Page {
-    pub const ALL: [Page; 12] = [
+    pub const ALL: [Page; 17] = [
         Page::Attract,
         Page::Join,
         Page::AlreadyMember,
@@ -49,13 +59,23 @@ impl Page {
         Page::StaffMember,
         Page::StaffAward,
         Page::StaffRedeem,
+        Page::StaffSurveys,
+        Page::StaffResults,
+        Page::SurveyStart,
+        Page::Survey,
+        Page::SurveyThanks,
     ];
 
     /// Pages only a signed-in member of staff sees.
     pub fn is_staff(self) -> bool {
         matches!(
             self,
-            Page::Staff | Page::StaffMember | Page::StaffAward | Page::StaffRedeem
+            Page::Staff
+                | Page::StaffMember
+                | Page::StaffAward
+                | Page::StaffRedeem
+                | Page::StaffSurveys
+                | Page::StaffResults
         )
     }
 }
@@ -71,6 +91,8 @@ pub enum DeviceUse {
     LinkCard,
     /// Find the member staff are serving (for an award or a redemption).
     StaffIdentify,
+    /// Link the survey about to start to the member.
+    SurveyIdentify,
 }
 
 /// How long a page waits for a touch.
@@ -86,6 +108,8 @@ pub enum Idle {
     /// A staff page with member data first goes back to staff home after at most
     /// [`MEMBER_DATA_IDLE`], the rest of the session's time counting on.
     StaffSession,
+    /// A few seconds, whatever the shop's timeout (a thank-you page).
+    Brief,
 }
 
 /// What an idle alarm does when it rings.
@@ -114,12 +138,14 @@ pub struct Policy {
 
 /// The longest a page with member data stays up without a touch.
 pub const MEMBER_DATA_IDLE: Duration = Duration::from_secs(15);
+/// How long a page with [`Idle::Brief`] stays.
+pub const BRIEF_IDLE: Duration = Duration::from_secs(5);
 /// How long "Are you still there?" counts down before a half-filled form clears.
 pub const STILL_THERE_WARNING: Duration = Duration::from_secs(10);
 
 /// The policy table: one row per page.
 pub fn policy(page: Page) -> Policy {
-    use DeviceUse::{Identify, Ignore, LinkCard, StaffIdentify};
+    use DeviceUse::{Identify, Ignore, LinkCard, StaffIdentify, SurveyIdentify};
     let row = |idle, scan, tap, leaving_ends_flow, shows_member_data| Policy {
         idle,
         scan,
@@ -157,6 +183,14 @@ pub fn policy(page: Page) -> Policy {
         ),
         Page::StaffAward => row(Idle::StaffSession, Ignore, Ignore, true, true),
         Page::StaffRedeem => row(Idle::StaffSession, Ignore, Ignore, true, true),
+        Page::StaffSurveys => row(Idle::StaffSession, Ignore, Ignore, false, false),
+        Page::StaffResults => row(Idle::StaffSession, Ignore, Ignore, false, false),
+        // The member's masked number shows once they scan: member data.
+        Page::SurveyStart => row(Idle::Shop, SurveyIdentify, SurveyIdentify, false, true),
+        // Leaving the questions ends the survey: unfinished, it is abandoned and its
+        // answers go.
+        Page::Survey => row(warn, Ignore, Ignore, true, false),
+        Page::SurveyThanks => row(Idle::Brief, Ignore, Ignore, false, false),
     }
 }
 
@@ -174,6 +208,7 @@ pub fn idle_plan(page: Page, shop: Duration, session: Duration) -> Option<(Durat
     match p.idle {
         Idle::Never => None,
         Idle::Shop => Some((cap(shop), AfterIdle::Home)),
+        Idle::Brief => Some((BRIEF_IDLE, AfterIdle::Home)),
         Idle::ShopWithWarning { warning } => {
             let total = cap(shop);
             let warning = warning.min(total / 2);
@@ -480,6 +515,11 @@ mod tests {
             (Page::StaffMember,   StaffIdentify, StaffIdentify, false, false, Some((S(60), Home))),
             (Page::StaffAward,    Ignore,        Ignore,        true,  true,  Some((S(15), StaffHome(S(45))))),
             (Page::StaffRedeem,   Ignore,        Ignore,        true,  true,  Some((S(15), StaffHome(S(45))))),
+            (Page::StaffSurveys,  Ignore,        Ignore,        false, false, Some((S(60), Home))),
+            (Page::StaffResults,  Ignore,        Ignore,        false, false, Some((S(60), Home))),
+            (Page::SurveyStart,   SurveyIdentify, SurveyIdentify, false, true, Some((S(15), Home))),
+            (Page::Survey,        Ignore,        Ignore,        true,  false, Some((S(20), StillThere(S(10))))),
+            (Page::SurveyThanks,  Ignore,        Ignore,        false, false, Some((S(5), Home))),
         ];
         assert_eq!(table.len(), Page::ALL.len(), "one row per page");
         for (page, scan, tap, ends, data, idle) in table {

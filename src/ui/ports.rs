@@ -10,6 +10,7 @@ use crate::domain::member_code::CodeError;
 use crate::domain::phone::E164;
 use crate::domain::signup::{JoinOutcome, JoinRequest};
 use crate::domain::staff::StaffMember;
+use crate::domain::survey::definition::SurveyDefinition;
 use crate::domain::timing::SignupTiming;
 use crate::store::code_keys::CodeLookup;
 use crate::store::members::CardLink;
@@ -18,6 +19,7 @@ use crate::store::staff_ledger::{
     AwardOutcome, AwardRequest, DayFigures, LastAction, Programme, RedeemOutcome, RedeemRequest,
     StaffMemberInfo, UndoOutcome,
 };
+use crate::store::surveys::{AbandonedSurvey, CompletedSurvey, SurveyResults};
 use crate::store::{StoreError, StoreHandle};
 
 /// A storage result that arrives later, on the UI thread.
@@ -33,9 +35,11 @@ pub enum Identify {
     Verified(String),
 }
 
-/// What the balance screen may show of a member: never the full number.
+/// What the balance screen may show of a member: never the full number. The id stays in
+/// the controllers (a survey's answers go with it); no adapter shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemberSummary {
+    pub member_id: String,
     pub masked_phone: String,
     pub view: BalanceView,
 }
@@ -127,6 +131,77 @@ pub trait StaffLedger {
     fn undo(&self, target: String, client_id: String, staff_id: String) -> Pending<UndoOutcome>;
     /// Today's figures since `day_start` (RFC 3339, UTC).
     fn day_figures(&self, day_start: String) -> Pending<DayFigures>;
+}
+
+/// Surveys: the definitions to hand out, the answers, what staff set, and the results.
+pub trait Surveys {
+    fn list(&self) -> Pending<Vec<SurveyDefinition>>;
+    fn get(&self, id: String) -> Pending<Option<SurveyDefinition>>;
+    /// Stores a finished survey; the points credited to its member.
+    fn record(&self, survey: CompletedSurvey) -> Pending<i64>;
+    /// Stores a smiley terminal vote; fire and forget (the next vote waits for the lock).
+    fn record_vote(&self, vote: CompletedSurvey);
+    /// Counts an abandoned survey; fire and forget.
+    fn abandoned(&self, survey: AbandonedSurvey);
+    fn setting(&self, key: &'static str) -> Pending<Option<String>>;
+    fn set_setting(&self, key: &'static str, value: Option<String>) -> Pending<()>;
+    /// Results for responses started from `since` to before `until` (RFC 3339, UTC).
+    fn results(&self, since: String, until: String) -> Pending<SurveyResults>;
+}
+
+/// Surveys through storage; smiley votes by the shop's hour.
+pub struct StoreSurveys {
+    pub store: StoreHandle,
+    pub utc_offset: time::UtcOffset,
+}
+
+impl Surveys for StoreSurveys {
+    fn list(&self) -> Pending<Vec<SurveyDefinition>> {
+        pending(self.store.submit(|s| s.surveys()))
+    }
+
+    fn get(&self, id: String) -> Pending<Option<SurveyDefinition>> {
+        pending(self.store.submit(move |s| s.survey(&id)))
+    }
+
+    fn record(&self, survey: CompletedSurvey) -> Pending<i64> {
+        pending(self.store.submit(move |s| s.record_survey(&survey)))
+    }
+
+    fn record_vote(&self, vote: CompletedSurvey) {
+        drop(self.store.submit(move |s| {
+            if let Err(e) = s.record_survey(&vote) {
+                tracing::error!("smiley vote not saved: {e}");
+            }
+        }));
+    }
+
+    fn abandoned(&self, survey: AbandonedSurvey) {
+        drop(self.store.submit(move |s| {
+            if let Err(e) = s.record_abandoned(&survey) {
+                tracing::warn!("abandoned survey not counted: {e}");
+            }
+        }));
+    }
+
+    fn setting(&self, key: &'static str) -> Pending<Option<String>> {
+        pending(self.store.submit(move |s| s.kiosk_setting(key)))
+    }
+
+    fn set_setting(&self, key: &'static str, value: Option<String>) -> Pending<()> {
+        pending(
+            self.store
+                .submit(move |s| s.set_kiosk_setting(key, value.as_deref())),
+        )
+    }
+
+    fn results(&self, since: String, until: String) -> Pending<SurveyResults> {
+        let offset = self.utc_offset;
+        pending(
+            self.store
+                .submit(move |s| s.survey_results(&since, &until, offset)),
+        )
+    }
 }
 
 /// The screen's brightness in percent. Writes happen off the UI thread.
@@ -227,6 +302,7 @@ impl MemberLookup for StoreLookup {
             };
             let rules = store.loyalty_rules(&rules)?;
             Ok(Identified::Member(Box::new(MemberSummary {
+                member_id: member.id.clone(),
                 masked_phone: member.masked(),
                 view: store.balance_view(&member.id, &rules, now)?,
             })))
@@ -350,8 +426,9 @@ impl CardLinks for StoreHandle {
 }
 
 /// A summary with only a balance (no tiers or rewards), for fakes that hold an [`E164`].
-pub fn summary(phone: &E164, balance: i64) -> MemberSummary {
+pub fn summary(member_id: &str, phone: &E164, balance: i64) -> MemberSummary {
     MemberSummary {
+        member_id: member_id.to_owned(),
         masked_phone: phone.masked(),
         view: crate::domain::loyalty::standing::view(
             &LoyaltyRules::default(),
@@ -477,7 +554,7 @@ pub mod fakes {
                 },
                 Identify::Verified(id) => members.iter().find(|(_, (m, _))| m == id),
             }
-            .map(|(phone, (_, balance))| summary(&E164::from_stored(phone.clone()), *balance));
+            .map(|(phone, (id, balance))| summary(id, &E164::from_stored(phone.clone()), *balance));
             drop(members);
             self.answer(Ok(found.map_or(Identified::UnknownMember, |m| {
                 Identified::Member(Box::new(m))

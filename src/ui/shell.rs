@@ -94,6 +94,11 @@ pub fn screen(page: Page) -> Screen {
         Page::StaffMember => Screen::StaffMember,
         Page::StaffAward => Screen::StaffAward,
         Page::StaffRedeem => Screen::StaffRedeem,
+        Page::StaffSurveys => Screen::StaffSurveys,
+        Page::StaffResults => Screen::StaffResults,
+        Page::SurveyStart => Screen::SurveyStart,
+        Page::Survey => Screen::Survey,
+        Page::SurveyThanks => Screen::SurveyThanks,
     }
 }
 

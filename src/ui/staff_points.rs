@@ -69,6 +69,9 @@ pub struct StaffPointsController {
     serving: RefCell<Serving>,
     /// Staff home (the staff controller's).
     home: RefCell<Option<Box<dyn Fn()>>>,
+    /// What "Done" after an award hands the member to (a survey that follows awards);
+    /// `false` when nothing follows.
+    after_award: RefCell<Option<super::FollowUp>>,
 }
 
 /// What the staff points controller is built from.
@@ -103,6 +106,7 @@ impl StaffPointsController {
             link: Cell::new(Link::Standalone),
             serving: RefCell::new(Serving::default()),
             home: RefCell::new(None),
+            after_award: RefCell::new(None),
         });
         let me = controller.me.clone();
         controller.nav.on_flow_end(move || {
@@ -144,7 +148,7 @@ impl StaffPointsController {
         adapter.on_undo(with(StaffPointsController::undo));
         adapter.on_back(with(StaffPointsController::back));
         adapter.on_next_member(with(|c| c.start(c.intent.get())));
-        adapter.on_done(with(StaffPointsController::go_home));
+        adapter.on_done(with(StaffPointsController::done));
         let me = self.me.clone();
         adapter.on_amount_digit(move |d: SharedString| {
             if let Some(c) = me.upgrade() {
@@ -249,6 +253,28 @@ impl StaffPointsController {
         self.set_redeem_step(RedeemStep::Choosing, RedeemProblem::None);
         self.set_undo(UndoState::None);
         self.render();
+    }
+
+    /// `next(member id, masked number)` runs on "Done" after an award.
+    pub fn after_award(&self, next: impl Fn(String, String) -> bool + 'static) {
+        *self.after_award.borrow_mut() = Some(Box::new(next));
+    }
+
+    fn done(&self) {
+        let awarded = {
+            let s = self.serving.borrow();
+            match (&s.member, &s.done, self.intent.get()) {
+                (Some(m), Some(_), Intent::Award) => Some((m.member_id.clone(), m.masked.clone())),
+                _ => None,
+            }
+        };
+        let shown = match (awarded, self.after_award.borrow().as_ref()) {
+            (Some((member, masked)), Some(next)) => next(member, masked),
+            _ => false,
+        };
+        if !shown {
+            self.go_home();
+        }
     }
 
     fn go_home(&self) {

@@ -42,6 +42,10 @@ pub struct WelcomeController {
     codes: Rc<CodeIssuer>,
     window: Box<dyn Alarm>,
     member: RefCell<Option<String>>,
+    masked: RefCell<String>,
+    /// What "Done" hands the new member to (a survey that follows sign-ups); `false`
+    /// when nothing follows.
+    next: RefCell<Option<super::FollowUp>>,
     state: Cell<LinkState>,
     reader_available: Cell<bool>,
 }
@@ -64,6 +68,8 @@ impl WelcomeController {
             codes,
             window,
             member: RefCell::new(None),
+            masked: RefCell::new(String::new()),
+            next: RefCell::new(None),
             state: Cell::new(LinkState::Unavailable),
             reader_available: Cell::new(false),
         });
@@ -88,9 +94,27 @@ impl WelcomeController {
         let me = self.me.clone();
         adapter.on_done(move || {
             if let Some(c) = me.upgrade() {
-                c.nav.go(Page::Attract);
+                c.done();
             }
         });
+    }
+
+    /// `next(member id, masked number)` runs on "Done"; it returns whether it showed
+    /// something (otherwise the attract screen follows).
+    pub fn then(&self, next: impl Fn(String, String) -> bool + 'static) {
+        *self.next.borrow_mut() = Some(Box::new(next));
+    }
+
+    fn done(&self) {
+        let member = self.member.borrow().clone();
+        let masked = self.masked.borrow().clone();
+        let shown = match (member, self.next.borrow().as_ref()) {
+            (Some(member), Some(next)) => next(member, masked),
+            _ => false,
+        };
+        if !shown {
+            self.nav.go(Page::Attract);
+        }
     }
 
     pub fn state(&self) -> LinkState {
@@ -105,6 +129,7 @@ impl WelcomeController {
     /// A new member's sign-up has been committed: greet them.
     pub fn show(&self, outcome: &JoinOutcome) {
         *self.member.borrow_mut() = Some(outcome.member_id.clone());
+        *self.masked.borrow_mut() = outcome.phone.masked();
         self.window.cancel();
         self.set_state(if outcome.card_linked {
             LinkState::Linked

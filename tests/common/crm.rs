@@ -371,6 +371,22 @@ impl CrmState {
                     self.publish_member(&member);
                 }
             }
+            // A survey's points go to the member once, with the response.
+            "survey_answered" => {
+                let points = data["points_awarded"].as_i64().unwrap_or(0);
+                if let Some(member) = data["member_id"].as_str() {
+                    let Some(member) = self.resolve(member) else {
+                        return rejected("unknown member");
+                    };
+                    if points > 0 {
+                        let balance = self.members[&member]["balance"].as_i64().unwrap_or(0);
+                        if let Some(m) = self.members.get_mut(&member) {
+                            m["balance"] = json!(balance + points);
+                        }
+                        self.publish_member(&member);
+                    }
+                }
+            }
             other => return rejected(&format!("unknown event type {other}")),
         }
         self.events.insert(

@@ -91,12 +91,25 @@ impl Harness {
         self.element(id).mock_single_click(PointerEventButton::Left);
     }
 
-    /// Taps the button labelled `label` (in the language on screen).
+    /// Taps the button (or tick box) labelled `label`, in the language on screen.
     pub fn tap_text_button(&self, label: &str) {
+        use i_slint_backend_testing::AccessibleRole;
         ElementHandle::find_by_accessible_label(self.app(), label)
-            .find(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
+            .find(|e| {
+                matches!(
+                    e.accessible_role(),
+                    Some(AccessibleRole::Button | AccessibleRole::Checkbox)
+                )
+            })
             .unwrap_or_else(|| panic!("no button {label:?} on screen"))
             .mock_single_click(PointerEventButton::Left);
+    }
+
+    /// The element whose accessible label is `label`.
+    pub fn element_labelled(&self, label: &str) -> ElementHandle {
+        ElementHandle::find_by_accessible_label(self.app(), label)
+            .next()
+            .unwrap_or_else(|| panic!("nothing labelled {label:?} on screen"))
     }
 
     /// Taps the on-screen keypad keys for `digits`.
