@@ -76,10 +76,6 @@ impl Kiosk {
         // Settings the CRM published last time override the file; new ones are taken while
         // running (see the sync status task below).
         let file_config = config.clone();
-        // The built-in surveys, so a shop without a CRM can ask for feedback on day one.
-        if let Err(e) = store.call(|s| s.install_builtin_surveys()) {
-            tracing::warn!("built-in surveys not installed: {e}");
-        }
         let config = match store.call(|s| s.crm_settings()) {
             Ok(settings) => config.with_crm_settings(&settings),
             Err(e) => {

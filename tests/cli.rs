@@ -348,3 +348,103 @@ fn member_code_prints_a_code_that_verifies_and_refuses_a_stranger() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no member crm-404"));
 }
+
+#[test]
+fn export_surveys_writes_csv_that_no_spreadsheet_runs_as_a_formula() {
+    use member_kiosk::domain::survey::builtin;
+    use member_kiosk::domain::survey::flow::{Answer, SurveyRun};
+    use member_kiosk::store::surveys::{AbandonedSurvey, CompletedSurvey};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut store = Store::open(&dir.path().join("kiosk.db")).unwrap();
+        let definition = builtin::default_survey();
+        let mut run = SurveyRun::new(Arc::new(definition.clone()));
+        for answer in [
+            Answer::Score(2),
+            Answer::Text("=HYPERLINK(\"http://evil\"), \"quoted\"".into()),
+            Answer::Score(1),
+            Answer::Choice(0),
+            Answer::Choices(vec![0, 3]),
+        ] {
+            run.answer(answer).unwrap();
+        }
+        let now = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        store
+            .record_survey(&CompletedSurvey {
+                response_id: "0196f0a4-0000-7000-8000-000000000001".into(),
+                survey_id: definition.survey_id.clone(),
+                version: 1,
+                member: None,
+                language: "en".into(),
+                started_at: now.clone(),
+                answers: run.given(),
+                points: 0,
+            })
+            .unwrap();
+        store
+            .record_abandoned(&AbandonedSurvey {
+                survey_id: definition.survey_id.clone(),
+                version: 1,
+                identified_by: None,
+                language: "zh-Hant".into(),
+                started_at: now,
+                answered: 2,
+            })
+            .unwrap();
+    }
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+8))
+        .date();
+    let out = kiosk()
+        .args(["export", "surveys", "--data-dir"])
+        .arg(dir.path())
+        .args(["--since", &today.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "response_id,survey_id,survey_version,status,started_at,ended_at,identified_by,member_id,language,question_id,kind,value"
+    );
+    assert_eq!(
+        lines.len(),
+        1 + 5 + 1,
+        "five answers and one abandoned response"
+    );
+    assert!(
+        csv.contains("why,comment,\"'=HYPERLINK(\"\"http://evil\"\"), \"\"quoted\"\"\""),
+        "{csv}"
+    );
+    assert!(csv.contains("liked,multiple_choice,\"[0,3]\""), "{csv}");
+    assert!(csv.contains(",abandoned,"), "{csv}");
+    // An empty period has the header only; a bad date is refused.
+    let none = kiosk()
+        .args(["export", "surveys", "--data-dir"])
+        .arg(dir.path())
+        .args(["--since", "2001-01-01", "--until", "2001-01-31"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(none.stdout).unwrap().lines().count(), 1);
+    let bad = kiosk()
+        .args(["export", "surveys", "--data-dir"])
+        .arg(dir.path())
+        .args(["--since", "yesterday"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8(bad.stderr)
+            .unwrap()
+            .contains("not a date")
+    );
+}

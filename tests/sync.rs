@@ -704,3 +704,66 @@ fn the_contract_check_catches_what_breaks_the_contract() {
             .is_empty()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn survey_answers_and_their_points_reach_the_crm_once() {
+    use member_kiosk::domain::survey::builtin;
+    use member_kiosk::domain::survey::flow::{Answer, SurveyRun};
+    use member_kiosk::store::surveys::CompletedSurvey;
+    use std::sync::Arc;
+
+    let crm = TestCrm::start();
+    let mut kiosk = kiosk(&crm.url(), 50);
+    let member = kiosk.join(&number(31), false).await.member_id;
+    kiosk.sync_until_ok(1).await;
+    let mut definition = builtin::default_survey();
+    definition.points_for_completion = 20;
+    let mut run = SurveyRun::new(Arc::new(definition.clone()));
+    for answer in [
+        Answer::Score(3),
+        Answer::Text("Queue too long".into()),
+        Answer::Score(2),
+        Answer::Choice(2),
+        Answer::Choices(vec![1]),
+    ] {
+        run.answer(answer).unwrap();
+    }
+    let survey = |response: &str| CompletedSurvey {
+        response_id: response.into(),
+        survey_id: definition.survey_id.clone(),
+        version: definition.version,
+        member: Some((member.clone(), "scan".into())),
+        language: "zh-Hant".into(),
+        started_at: "2026-11-27T01:00:00Z".into(),
+        answers: run.given(),
+        points: definition.points_for_completion,
+    };
+    let first = survey(&uuid::Uuid::now_v7().to_string());
+    let again = survey(&uuid::Uuid::now_v7().to_string());
+    assert_eq!(kiosk.run(move |s| s.record_survey(&first)).await, 20);
+    assert_eq!(
+        kiosk.run(move |s| s.record_survey(&again)).await,
+        0,
+        "points once per member and survey version"
+    );
+    let (_, summary) = kiosk.sync_until_ok(1).await;
+    assert_eq!(summary.delivered, 2);
+    let state = crm.state();
+    let answered: Vec<&serde_json::Value> = state
+        .events
+        .values()
+        .filter(|(_, _, kind, _)| kind == "survey_answered")
+        .map(|(_, _, _, data)| data)
+        .collect();
+    assert_eq!(answered.len(), 2);
+    let crm_member = &state.kiosk_members[&member];
+    assert_eq!(
+        state.members[crm_member]["balance"], 120,
+        "the bonus and 20 once"
+    );
+    drop(state);
+    assert_contract_kept(&crm);
+    // The kiosk shows the CRM's balance, with nothing counted twice.
+    kiosk.sync_until_ok(1).await;
+    assert_eq!(kiosk.run(move |s| s.balance(&member)).await, 120);
+}

@@ -87,6 +87,14 @@ impl Store {
     fn from_connection(mut conn: Connection) -> Result<Store, StoreError> {
         migrations::apply_pragmas(&conn)?;
         migrations::migrate(&mut conn)?;
+        // Responses refer to their survey: the built-in ones are always there (written only
+        // when this release changed them).
+        for d in [
+            crate::domain::survey::builtin::default_survey(),
+            crate::domain::survey::builtin::smiley_survey(),
+        ] {
+            surveys::install(&conn, &d)?;
+        }
         Ok(Store {
             conn,
             phone_key: None,

@@ -97,7 +97,8 @@ fn upsert_definition(
          ON CONFLICT(id) DO UPDATE SET version = excluded.version, title = excluded.title,
              active = excluded.active, updated_at = excluded.updated_at,
              definition = excluded.definition, source = excluded.source
-         WHERE ?7 = 'crm' OR surveys.source = 'builtin'",
+         WHERE ?7 = 'crm'
+            OR (surveys.source = 'builtin' AND surveys.definition IS NOT excluded.definition)",
         params![
             d.survey_id,
             d.version,
@@ -124,15 +125,12 @@ pub(super) fn apply_crm_survey(
     Ok(Ok(()))
 }
 
-impl Store {
-    /// Puts the built-in surveys in place (a CRM survey with the same id wins).
-    pub fn install_builtin_surveys(&self) -> Result<(), StoreError> {
-        for d in [builtin::default_survey(), builtin::smiley_survey()] {
-            upsert_definition(&self.conn, &d, "builtin")?;
-        }
-        Ok(())
-    }
+/// Puts a built-in survey in place (a CRM survey with the same id wins).
+pub(super) fn install(conn: &Connection, d: &SurveyDefinition) -> Result<(), StoreError> {
+    upsert_definition(conn, d, "builtin")
+}
 
+impl Store {
     /// The surveys staff can hand out: active, with a definition, the CRM's first; not the
     /// smiley terminal's.
     pub fn surveys(&self) -> Result<Vec<SurveyDefinition>, StoreError> {
