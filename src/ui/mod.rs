@@ -18,6 +18,7 @@
 //! router and `kiosk_ui` know controllers.
 pub mod attract;
 pub mod codes;
+pub mod convert;
 pub mod device_router;
 pub mod join;
 pub mod join_form;

@@ -7,13 +7,13 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use std::time::{Duration, Instant};
 
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, ModelRc, VecModel};
 
+use super::convert::{code_problem, int, names};
 use super::navigator::{Navigator, Page};
 use super::ports::{Identified, Identify, MemberLookup, MemberSummary};
 use super::tasks::Tasks;
 use super::{AppWindow, BalanceState, CodeProblem, PointsAdapter, RewardLine};
-use crate::domain::localized::LocalizedText;
 use crate::domain::lookup_throttle::LookupThrottle;
 use crate::domain::loyalty::tiers::TierBasis;
 use crate::domain::member_code::CodeError;
@@ -189,26 +189,6 @@ impl PointsController {
         };
         render_member(&adapter, member);
     }
-}
-
-fn code_problem(e: CodeError) -> CodeProblem {
-    match e {
-        CodeError::Malformed | CodeError::UnknownVersion => CodeProblem::NotACode,
-        CodeError::Forged => CodeProblem::Forged,
-        CodeError::Expired | CodeError::NotYetValid => CodeProblem::Expired,
-        CodeError::UnknownKey => CodeProblem::UnknownKey,
-    }
-}
-
-fn names(text: Option<&LocalizedText>) -> ModelRc<SharedString> {
-    let all = text
-        .map(|t| t.all().map(SharedString::from).to_vec())
-        .unwrap_or_default();
-    ModelRc::new(VecModel::from(all))
-}
-
-fn int(n: i64) -> i32 {
-    i32::try_from(n).unwrap_or(if n < 0 { i32::MIN } else { i32::MAX })
 }
 
 /// An amount in minor units with two decimals (tiers by spend).

@@ -9,7 +9,9 @@ use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use std::time::Duration;
 
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::ComponentHandle;
+
+use super::convert::names;
 
 use super::navigator::Alarm;
 use super::ports::Surveys;
@@ -56,10 +58,7 @@ impl SmileyController {
 
     pub fn bind(self: &Rc<Self>, app: &AppWindow) {
         let a = app.global::<SmileyAdapter>();
-        let prompt = &self.definition.questions[0].prompt;
-        a.set_prompt_names(ModelRc::new(VecModel::from(
-            prompt.all().map(SharedString::from).to_vec(),
-        )));
+        a.set_prompt_names(names(Some(&self.definition.questions[0].prompt)));
         let me = self.me.clone();
         a.on_vote(move |score| {
             if let Some(c) = me.upgrade() {

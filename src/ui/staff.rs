@@ -414,23 +414,16 @@ impl StaffController {
 
     fn undo_last(&self) {
         self.nav.touch();
-        let (Some(staff_id), Some(target)) = (
-            self.session.staff_id(),
-            self.last.borrow().as_ref().map(|l| l.client_id.clone()),
-        ) else {
+        let target = self.last.borrow().as_ref().map(|l| l.client_id.clone());
+        let Some(undo) = target.and_then(|t| self.session.undo(self.ledger.as_ref(), t)) else {
             return;
         };
         let me = self.me.clone();
-        self.tasks.then(
-            "an undo",
-            self.ledger
-                .undo(target, uuid::Uuid::now_v7().to_string(), staff_id),
-            move |outcome| {
-                let Some(c) = me.upgrade() else { return };
-                c.undo_state.set(undo_state(&outcome));
-                c.render_undo();
-            },
-        );
+        self.tasks.then("an undo", undo, move |outcome| {
+            let Some(c) = me.upgrade() else { return };
+            c.undo_state.set(undo_state(&outcome));
+            c.render_undo();
+        });
     }
 
     fn brightness_step(&self, direction: i32) {

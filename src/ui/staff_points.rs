@@ -11,6 +11,7 @@ use std::rc::{Rc, Weak};
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
+use super::convert::{code_problem, int, names};
 use super::navigator::{Navigator, Page};
 use super::ports::{Identify, StaffIdentified, StaffLedger, day_start};
 use super::staff::undo_state;
@@ -20,7 +21,6 @@ use super::{
     AppWindow, AwardProblem, AwardStep, CodeProblem, RedeemProblem, RedeemStep, RewardState,
     StaffFind, StaffIntent, StaffPointsAdapter, StaffReward, UndoState,
 };
-use crate::domain::localized::LocalizedText;
 use crate::domain::loyalty::earning::{AwardRefusal, format_amount};
 use crate::domain::loyalty::redemption::{Link, PROOF_TRIES, RedeemRefusal};
 use crate::domain::member_code::CodeError;
@@ -580,27 +580,21 @@ impl StaffPointsController {
     // Undo.
 
     fn undo(&self) {
-        let (Some(staff_id), Some(target)) =
-            (self.session.staff_id(), self.serving.borrow().done.clone())
-        else {
+        let target = self.serving.borrow().done.clone();
+        let Some(undo) = target.and_then(|t| self.session.undo(self.ledger.as_ref(), t)) else {
             return;
         };
         let me = self.me.clone();
-        self.tasks.then(
-            "an undo",
-            self.ledger
-                .undo(target, uuid::Uuid::now_v7().to_string(), staff_id),
-            move |outcome| {
-                let Some(c) = me.upgrade() else { return };
-                if let (Ok(UndoOutcome::Undone { balance, .. }), Some(app)) =
-                    (&outcome, c.app.upgrade())
-                {
-                    app.global::<StaffPointsAdapter>()
-                        .set_new_balance(i32::try_from(*balance).unwrap_or(i32::MAX));
-                }
-                c.set_undo(undo_state(&outcome));
-            },
-        );
+        self.tasks.then("an undo", undo, move |outcome| {
+            let Some(c) = me.upgrade() else { return };
+            if let (Ok(UndoOutcome::Undone { balance, .. }), Some(app)) =
+                (&outcome, c.app.upgrade())
+            {
+                app.global::<StaffPointsAdapter>()
+                    .set_new_balance(i32::try_from(*balance).unwrap_or(i32::MAX));
+            }
+            c.set_undo(undo_state(&outcome));
+        });
     }
 
     // Rendering.
@@ -609,12 +603,7 @@ impl StaffPointsController {
         if let Some(app) = self.app.upgrade() {
             let a = app.global::<StaffPointsAdapter>();
             a.set_find(find);
-            a.set_code_problem(match problem {
-                Some(CodeError::Forged) => CodeProblem::Forged,
-                Some(CodeError::Expired | CodeError::NotYetValid) => CodeProblem::Expired,
-                Some(CodeError::UnknownKey) => CodeProblem::UnknownKey,
-                _ => CodeProblem::NotACode,
-            });
+            a.set_code_problem(problem.map_or(CodeProblem::NotACode, code_problem));
         }
     }
 
@@ -703,15 +692,4 @@ impl StaffPointsController {
         drop(s);
         self.show_award_problem(preview.unwrap_or(Err(AwardRefusal::NoAmount)));
     }
-}
-
-fn names(text: Option<&LocalizedText>) -> ModelRc<SharedString> {
-    let all = text
-        .map(|t| t.all().map(SharedString::from).to_vec())
-        .unwrap_or_default();
-    ModelRc::new(VecModel::from(all))
-}
-
-fn int(n: i64) -> i32 {
-    i32::try_from(n).unwrap_or(if n < 0 { i32::MIN } else { i32::MAX })
 }

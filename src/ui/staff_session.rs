@@ -6,7 +6,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::ports::StaffAuth;
+use super::ports::{Pending, StaffAuth, StaffLedger};
+use crate::store::staff_ledger::UndoOutcome;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedIn {
@@ -42,6 +43,13 @@ impl StaffSession {
 
     pub fn staff_id(&self) -> Option<String> {
         self.current.borrow().as_ref().map(|s| s.id.clone())
+    }
+
+    /// Undoes `target` (a client id) in the signed-in staff member's name, with a client id
+    /// of its own; `None` when nobody is signed in.
+    pub fn undo(&self, ledger: &dyn StaffLedger, target: String) -> Option<Pending<UndoOutcome>> {
+        let staff_id = self.staff_id()?;
+        Some(ledger.undo(target, uuid::Uuid::now_v7().to_string(), staff_id))
     }
 
     /// Ends the session, if there is one, recording why (`done`, `idle`).

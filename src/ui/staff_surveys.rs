@@ -6,7 +6,9 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, ModelRc, VecModel};
+
+use super::convert::names;
 
 use super::navigator::{Navigator, Page};
 use super::ports::{Surveys, day_start};
@@ -189,9 +191,7 @@ impl StaffSurveysController {
             .borrow()
             .iter()
             .map(|d| SurveyLine {
-                names: ModelRc::new(VecModel::from(
-                    d.title.all().map(SharedString::from).to_vec(),
-                )),
+                names: names(Some(&d.title)),
                 after_signup: signup.as_deref() == Some(d.survey_id.as_str()),
                 after_award: award.as_deref() == Some(d.survey_id.as_str()),
             })

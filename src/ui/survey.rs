@@ -13,12 +13,13 @@ use std::sync::Arc;
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
+use super::convert::{count, names};
+
 use super::navigator::{Navigator, Page};
 use super::ports::{Identified, Identify, MemberLookup, Surveys};
 use super::tasks::Tasks;
 use super::{AppWindow, ChoiceLine, QuestionType, SurveyAdapter, SurveyProblem};
 use crate::domain::language::Language;
-use crate::domain::localized::LocalizedText;
 use crate::domain::survey::comment;
 use crate::domain::survey::definition::{CsatStyle, QuestionKind, SurveyDefinition};
 use crate::domain::survey::flow::{Answer, AnswerError, Step, SurveyRun};
@@ -51,6 +52,20 @@ struct Taking {
     ticks: Vec<bool>,
     comment: String,
     finished: bool,
+}
+
+impl Taking {
+    /// The ticked choices of a multiple-choice question.
+    fn ticked(&self) -> Answer {
+        Answer::Choices(
+            self.ticks
+                .iter()
+                .enumerate()
+                .filter(|(_, on)| **on)
+                .map(|(i, _)| i)
+                .collect(),
+        )
+    }
 }
 
 pub struct SurveyController {
@@ -291,14 +306,7 @@ impl SurveyController {
             let Some(t) = taking.as_ref() else { return };
             let Some(run) = t.run.as_ref() else { return };
             match run.question().kind {
-                QuestionKind::MultipleChoice => Answer::Choices(
-                    t.ticks
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, on)| **on)
-                        .map(|(i, _)| i)
-                        .collect(),
-                ),
+                QuestionKind::MultipleChoice => t.ticked(),
                 QuestionKind::Comment => Answer::Text(t.comment.clone()),
                 _ => return,
             }
@@ -335,14 +343,7 @@ impl SurveyController {
             let Some(t) = taking.as_mut() else { return };
             let draft = match t.run.as_ref().map(|r| r.question().kind) {
                 Some(QuestionKind::Comment) => Some(Answer::Text(t.comment.clone())),
-                Some(QuestionKind::MultipleChoice) => Some(Answer::Choices(
-                    t.ticks
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, on)| **on)
-                        .map(|(i, _)| i)
-                        .collect(),
-                )),
+                Some(QuestionKind::MultipleChoice) => Some(t.ticked()),
                 _ => None,
             };
             let Some(run) = t.run.as_mut() else { return };
@@ -444,7 +445,7 @@ impl SurveyController {
         let a = app.global::<SurveyAdapter>();
         let taking = self.taking.borrow();
         let Some(t) = taking.as_ref() else { return };
-        a.set_title_names(names(&t.definition.title));
+        a.set_title_names(names(Some(&t.definition.title)));
         a.set_member_masked(
             t.respondent
                 .as_ref()
@@ -464,8 +465,8 @@ impl SurveyController {
         let Some(run) = t.run.as_ref() else { return };
         let q = run.question();
         let (at, total) = run.progress();
-        a.set_progress_at(int(at));
-        a.set_progress_total(int(total));
+        a.set_progress_at(count(at));
+        a.set_progress_total(count(total));
         a.set_question_type(match (q.kind, q.csat_style()) {
             (QuestionKind::Nps, _) => QuestionType::Nps,
             (QuestionKind::Csat, CsatStyle::Stars) => QuestionType::Stars,
@@ -474,7 +475,7 @@ impl SurveyController {
             (QuestionKind::MultipleChoice, _) => QuestionType::Multiple,
             (QuestionKind::Comment, _) => QuestionType::Comment,
         });
-        a.set_prompt_names(names(&q.prompt));
+        a.set_prompt_names(names(Some(&q.prompt)));
         a.set_required(q.required);
         let previous = run.current_answer();
         a.set_score(match previous {
@@ -490,17 +491,17 @@ impl SurveyController {
             .iter()
             .enumerate()
             .map(|(i, text)| ChoiceLine {
-                names: names(text),
+                names: names(Some(text)),
                 selected: chosen == Some(i) || t.ticks.get(i).copied().unwrap_or(false),
             })
             .collect();
         a.set_choices(ModelRc::new(VecModel::from(lines)));
         let (min, max) = q.choice_bounds();
-        a.set_min_choices(int(min));
-        a.set_max_choices(int(max));
+        a.set_min_choices(count(min));
+        a.set_max_choices(count(max));
         a.set_comment(t.comment.as_str().into());
-        a.set_comment_left(int(
-            comment::MAX_CHARS.saturating_sub(t.comment.chars().count())
+        a.set_comment_left(count(
+            comment::MAX_CHARS.saturating_sub(t.comment.chars().count()),
         ));
         a.set_problem(problem);
     }
@@ -518,12 +519,4 @@ impl SurveyController {
         a.set_problem(SurveyProblem::None);
         a.set_saving(false);
     }
-}
-
-fn names(text: &LocalizedText) -> ModelRc<SharedString> {
-    ModelRc::new(VecModel::from(text.all().map(SharedString::from).to_vec()))
-}
-
-fn int(n: usize) -> i32 {
-    i32::try_from(n).unwrap_or(i32::MAX)
 }
