@@ -63,7 +63,8 @@ impl Kiosk {
             source,
         })?;
         let database = data_dir.join(DATABASE_FILE);
-        let (store, store_thread) = StoreHandle::open(&database)?;
+        let (store, store_thread) =
+            StoreHandle::open_waiting(&database, crate::service::starting_slowly)?;
         tracing::info!(database = %database.display(), "storage open");
 
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -207,6 +208,7 @@ impl Kiosk {
             window,
             ui,
             store,
+            database,
             store_thread,
             runtime,
             devices,
@@ -230,10 +232,12 @@ impl Kiosk {
         drop(ui);
         drop(window);
         drop(store);
-        if let Some(thread) = store_thread
-            && thread.join().is_err()
-        {
-            tracing::error!("storage thread panicked");
+        match store_thread.map(JoinHandle::join) {
+            // Every commit done and the database closed: the next start may skip the
+            // full check.
+            Some(Ok(())) => crate::store::quarantine::mark_clean_shutdown(&database),
+            Some(Err(_)) => tracing::error!("storage thread panicked"),
+            None => {}
         }
         tracing::info!("kiosk stopped");
     }

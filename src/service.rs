@@ -65,6 +65,13 @@ fn notify(state: NotifyState<'_>) {
     }
 }
 
+/// Start-up is taking long (a full check of a large database after an unclean stop):
+/// asks systemd for another minute rather than being killed and restarted in a loop.
+pub fn starting_slowly() {
+    tracing::info!("still opening the database (a full check after an unclean stop)");
+    notify(NotifyState::ExtendTimeoutUsec(60_000_000));
+}
+
 /// Arms READY and the watchdog for `window`; `probe` checks storage at each ping. Keep the
 /// returned timer alive while running.
 pub fn install(window: &slint::Window, probe: StorageProbe) -> Option<Timer> {

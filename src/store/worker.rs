@@ -33,6 +33,9 @@ pub fn exit_on_panic() -> PanicPolicy {
     })
 }
 
+/// How often someone waiting for the database to open hears that it is still opening.
+pub const SLOW_OPEN: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A cheap, cloneable handle to the storage thread. The thread ends when every handle is
 /// dropped, after finishing the jobs already queued (so a commit in flight completes).
 #[derive(Clone)]
@@ -46,10 +49,21 @@ impl StoreHandle {
     /// fresh one started: see `store::quarantine`); fails if it cannot be opened or
     /// migrated, before any UI is shown. A panicking job ends the process.
     pub fn open(path: &Path) -> Result<(StoreHandle, thread::JoinHandle<()>), StoreError> {
+        Self::open_waiting(path, || {})
+    }
+
+    /// [`StoreHandle::open`], calling `waiting` every [`SLOW_OPEN`] while the database is
+    /// being opened (a full check of a large one takes a while): the kiosk asks systemd for
+    /// more start-up time there.
+    pub fn open_waiting(
+        path: &Path,
+        waiting: impl FnMut(),
+    ) -> Result<(StoreHandle, thread::JoinHandle<()>), StoreError> {
         let path = path.to_owned();
-        Self::spawn(
+        Self::spawn_waiting(
             move || Store::open_or_quarantine(&path).map(|(store, _)| store),
             exit_on_panic(),
+            waiting,
         )
     }
 
@@ -58,6 +72,14 @@ impl StoreHandle {
     pub fn spawn(
         open: impl FnOnce() -> Result<Store, StoreError> + Send + 'static,
         on_panic: PanicPolicy,
+    ) -> Result<(StoreHandle, thread::JoinHandle<()>), StoreError> {
+        Self::spawn_waiting(open, on_panic, || {})
+    }
+
+    fn spawn_waiting(
+        open: impl FnOnce() -> Result<Store, StoreError> + Send + 'static,
+        on_panic: PanicPolicy,
+        mut waiting: impl FnMut(),
     ) -> Result<(StoreHandle, thread::JoinHandle<()>), StoreError> {
         let (jobs, queue) = mpsc::channel::<Job>();
         let (opened_tx, opened_rx) = mpsc::channel();
@@ -94,7 +116,13 @@ impl StoreHandle {
                 tracing::debug!("storage thread finished");
             })
             .map_err(|_| StoreError::WorkerGone)?;
-        opened_rx.recv().map_err(|_| StoreError::WorkerGone)??;
+        loop {
+            match opened_rx.recv_timeout(SLOW_OPEN) {
+                Ok(opened) => break opened?,
+                Err(mpsc::RecvTimeoutError::Timeout) => waiting(),
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Err(StoreError::WorkerGone),
+            }
+        }
         Ok((
             StoreHandle {
                 jobs,
