@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod code_keys;
 pub mod crm_changes;
 mod key_file;
+mod ledger;
 pub mod loyalty;
 pub mod members;
 pub mod migrations;

@@ -6,9 +6,10 @@
 //! and today's figures.
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
+use super::ledger::{LedgerRow, write_change};
 use super::loyalty::{PENDING, now_ms, unix};
 use super::members::{Member, balance};
-use super::{Store, StoreError, now_rfc3339, outbox};
+use super::{Store, StoreError, now_rfc3339};
 use crate::domain::events::{AdjustReason, DomainEvent, Purchase};
 use crate::domain::localized::LocalizedText;
 use crate::domain::loyalty::earning::{AwardRefusal, EarningRules, Rate};
@@ -289,21 +290,19 @@ impl Store {
             staff_id: request.staff_id.clone(),
             adjusted_at: at.clone(),
         };
-        let event_id = outbox::append(&tx, &event, &at)?;
-        tx.execute(
-            "INSERT INTO points_ledger
-               (member_id, delta, reason, created_at, event_id, spend_minor, staff_id, client_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                request.member_id,
-                award.points,
-                PURCHASE_REASON,
-                at,
-                event_id,
-                request.amount_minor,
-                request.staff_id,
-                request.client_id
-            ],
+        write_change(
+            &tx,
+            &LedgerRow {
+                member_id: &request.member_id,
+                delta: award.points,
+                reason: PURCHASE_REASON,
+                client_id: &request.client_id,
+                spend_minor: request.amount_minor,
+                staff_id: Some(&request.staff_id),
+                ..LedgerRow::default()
+            },
+            &event,
+            &at,
         )?;
         let balance = balance(&tx, &request.member_id)?;
         tx.commit()?;
@@ -373,21 +372,19 @@ impl Store {
             offline,
             redeemed_at: at.clone(),
         };
-        let event_id = outbox::append(&tx, &event, &at)?;
-        tx.execute(
-            "INSERT INTO points_ledger
-               (member_id, delta, reason, created_at, event_id, staff_id, client_id, reward_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                request.member_id,
-                -reward.cost,
-                REDEMPTION_REASON,
-                at,
-                event_id,
-                request.staff_id,
-                request.client_id,
-                reward.id
-            ],
+        write_change(
+            &tx,
+            &LedgerRow {
+                member_id: &request.member_id,
+                delta: -reward.cost,
+                reason: REDEMPTION_REASON,
+                client_id: &request.client_id,
+                staff_id: Some(&request.staff_id),
+                reward_id: Some(&reward.id),
+                ..LedgerRow::default()
+            },
+            &event,
+            &at,
         )?;
         let balance = balance(&tx, &request.member_id)?;
         tx.commit()?;
@@ -491,23 +488,20 @@ impl Store {
             staff_id: staff_id.to_owned(),
             adjusted_at: at.clone(),
         };
-        let event_id = outbox::append(&tx, &event, &at)?;
-        tx.execute(
-            "INSERT INTO points_ledger
-               (member_id, delta, reason, created_at, event_id, spend_minor, staff_id, client_id,
-                reverses)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                last.member_id,
+        write_change(
+            &tx,
+            &LedgerRow {
+                member_id: &last.member_id,
                 delta,
-                UNDO_REASON,
-                at,
-                event_id,
-                -spend,
-                staff_id,
+                reason: UNDO_REASON,
                 client_id,
-                target
-            ],
+                spend_minor: -spend,
+                staff_id: Some(staff_id),
+                reverses: Some(target),
+                ..LedgerRow::default()
+            },
+            &event,
+            &at,
         )?;
         let balance = balance(&tx, &last.member_id)?;
         tx.commit()?;

@@ -246,13 +246,23 @@ impl Store {
             points_awarded: points,
             completed_at: now.clone(),
         };
-        let event_id = outbox::append(&tx, &event, &now)?;
-        if let (Some(m), true) = (member_id, points > 0) {
-            tx.execute(
-                "INSERT INTO points_ledger (member_id, delta, reason, created_at, event_id, client_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![m, points, SURVEY_REASON, now, event_id, s.response_id],
-            )?;
+        match (member_id, points > 0) {
+            // The points travel with the answers: one event for both.
+            (Some(m), true) => super::ledger::write_change(
+                &tx,
+                &super::ledger::LedgerRow {
+                    member_id: m,
+                    delta: points,
+                    reason: SURVEY_REASON,
+                    client_id: &s.response_id,
+                    ..Default::default()
+                },
+                &event,
+                &now,
+            )?,
+            _ => {
+                outbox::append(&tx, &event, &now)?;
+            }
         }
         tx.commit()?;
         Ok(points)
