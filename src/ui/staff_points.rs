@@ -693,3 +693,175 @@ impl StaffPointsController {
         self.show_award_problem(preview.unwrap_or(Err(AwardRefusal::NoAmount)));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::domain::loyalty::Entry;
+    use crate::domain::loyalty::earning::EarningRules;
+    use crate::domain::loyalty::redemption::{Funds, Presence};
+    use crate::domain::loyalty::rewards::Reward;
+    use crate::domain::loyalty::standing::{LoyaltyRules, MemberLedger, view};
+    use crate::store::StoreError;
+    use crate::store::staff_auth::SignIn;
+    use crate::store::staff_ledger::{DayFigures, LastAction, RedeemOutcome, RedeemRequest};
+    use crate::ui::navigator::testing::navigator;
+    use crate::ui::ports::{Pending, StaffAuth};
+    use crate::ui::staff_session::SignedIn;
+    use crate::ui::tasks::testing::InlineSpawn;
+
+    /// Storage that fails the first award, and remembers every request.
+    #[derive(Default)]
+    struct Ledger {
+        awards: RefCell<Vec<AwardRequest>>,
+        presence: Cell<Option<Presence>>,
+    }
+
+    fn ready<T: 'static>(v: Result<T, StoreError>) -> Pending<T> {
+        Box::pin(std::future::ready(v))
+    }
+
+    impl StaffAuth for Ledger {
+        fn locked_for(&self) -> Pending<Option<Duration>> {
+            ready(Ok(None))
+        }
+        fn sign_in(&self, _: crate::domain::staff::StaffMember, _: String) -> Pending<SignIn> {
+            ready(Ok(SignIn::Open))
+        }
+        fn signed_out(&self, _: String, _: &'static str) {}
+    }
+
+    impl StaffLedger for Ledger {
+        fn identify(&self, _: Identify) -> Pending<StaffIdentified> {
+            let ledger = MemberLedger {
+                entries: vec![Entry::new(0, 500, 0)],
+                ..Default::default()
+            };
+            ready(Ok(StaffIdentified::Member(Box::new(StaffMemberInfo {
+                member_id: "m1".into(),
+                masked: "****4567".into(),
+                view: view(&LoyaltyRules::default(), &ledger, 1),
+                funds: Funds {
+                    balance: 500,
+                    confirmed: Some(500),
+                    pending_spend: 0,
+                },
+                presence: self.presence.get().unwrap_or(Presence::Card),
+                earning: EarningRules::default(),
+                awards_today: 0,
+                rewards: vec![Reward {
+                    id: "coffee".into(),
+                    name: "Coffee".into(),
+                    cost: 150,
+                }],
+            }))))
+        }
+        fn award(&self, request: AwardRequest) -> Pending<AwardOutcome> {
+            let first = self.awards.borrow().is_empty();
+            self.awards.borrow_mut().push(request);
+            if first {
+                return ready(Err(StoreError::WorkerGone));
+            }
+            ready(Ok(AwardOutcome::Awarded {
+                points: 24,
+                multiplier: crate::domain::loyalty::earning::Rate::ONE,
+                balance: 524,
+            }))
+        }
+        fn last4_matches(&self, _: String, typed: String) -> Pending<bool> {
+            ready(Ok(typed == "4567"))
+        }
+        fn redeem(&self, _: RedeemRequest) -> Pending<RedeemOutcome> {
+            ready(Err(StoreError::WorkerGone))
+        }
+        fn last_action(&self) -> Pending<Option<LastAction>> {
+            ready(Ok(None))
+        }
+        fn undo(&self, _: String, _: String, _: String) -> Pending<UndoOutcome> {
+            ready(Ok(UndoOutcome::NotLast))
+        }
+        fn day_figures(&self, _: String) -> Pending<DayFigures> {
+            ready(Ok(DayFigures::default()))
+        }
+    }
+
+    fn controller(ledger: Rc<Ledger>) -> (Rc<StaffPointsController>, Rc<Navigator>) {
+        let (nav, _alarm, _view) = navigator(Duration::from_secs(30));
+        let session = StaffSession::new(ledger.clone());
+        session.start(SignedIn {
+            id: "amy".into(),
+            name: "Amy".into(),
+        });
+        let c = StaffPointsController::new(
+            slint::Weak::default(),
+            nav.clone(),
+            Tasks::new(nav.clone(), Rc::new(InlineSpawn::default())),
+            StaffPointsSetup {
+                session,
+                ledger,
+                currency: "HKD".into(),
+                decimals: 2,
+                utc_offset: time::UtcOffset::UTC,
+            },
+        );
+        (c, nav)
+    }
+
+    #[test]
+    fn a_retry_after_a_failed_save_never_awards_twice_but_a_new_amount_is_a_new_award() {
+        let ledger = Rc::new(Ledger::default());
+        let (c, nav) = controller(ledger.clone());
+        c.start(Intent::Award);
+        c.identify(Identify::Card("04A1B2C3".into()));
+        assert_eq!(nav.page(), Page::StaffAward);
+        c.edit_amount(|a| a.push_str("2499"));
+        c.confirm_award(); // the save fails
+        assert!(c.serving.borrow().done.is_none());
+        c.confirm_award(); // staff try again
+        let ids: Vec<String> = ledger
+            .awards
+            .borrow()
+            .iter()
+            .map(|r| r.client_id.clone())
+            .collect();
+        assert_eq!(ids.len(), 2);
+        assert_eq!(ids[0], ids[1], "the retry carries the same client id");
+        assert_eq!(c.serving.borrow().done.as_deref(), Some(ids[0].as_str()));
+        // Awarded: the amount is fixed now.
+        c.edit_amount(|a| a.push('9'));
+        assert_eq!(c.serving.borrow().amount, "2499");
+        // The next member's award is another client id.
+        c.start(Intent::Award);
+        c.identify(Identify::Card("04A1B2C3".into()));
+        c.edit_amount(|a| a.push_str("100"));
+        c.confirm_award();
+        let last = ledger.awards.borrow().last().map(|r| r.client_id.clone());
+        assert_ne!(last.as_deref(), Some(ids[0].as_str()));
+        assert!(ledger.awards.borrow().iter().all(|r| r.staff_id == "amy"));
+    }
+
+    #[test]
+    fn a_saved_code_asks_for_the_last_four_digits_and_a_card_does_not() {
+        for (presence, step) in [
+            (Presence::SavedCode, RedeemStep::Proof),
+            (Presence::LiveCode, RedeemStep::Confirm),
+            (Presence::Card, RedeemStep::Confirm),
+        ] {
+            let ledger = Rc::new(Ledger::default());
+            ledger.presence.set(Some(presence));
+            let (c, _nav) = controller(ledger);
+            c.start(Intent::Redeem);
+            c.identify(Identify::Code("code".into()));
+            c.choose(Some(0));
+            assert_eq!(c.redeem_step.get(), step, "{presence:?}");
+        }
+        // Without a session nothing happens at all.
+        let ledger = Rc::new(Ledger::default());
+        let (c, nav) = controller(ledger.clone());
+        c.session.end("done");
+        c.identify(Identify::Card("04A1B2C3".into()));
+        assert_ne!(nav.page(), Page::StaffAward);
+    }
+}
