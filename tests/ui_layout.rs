@@ -297,6 +297,16 @@ fn every_screen_fits_every_size_in_every_language() {
                 h.tap(chip);
                 let page = || h.kiosk.ui.page();
                 let checking = || h.app().global::<StaffAdapter>().get_checking();
+                // Staff mode again, to the surveys page (the terminal is switched there).
+                let open_surveys = || async {
+                    common::open_staff_sign_in(&h);
+                    h.tap_text_button("Amy");
+                    h.tap_digits("246813");
+                    h.tap("PinOk::ok-button");
+                    wait_until("staff home", || page() == Page::Staff).await;
+                    h.tap("Actions::survey-button");
+                    wait_until("the surveys", || h.is_shown("SurveyRow::start-survey")).await;
+                };
                 common::open_staff_sign_in(&h);
                 check("staff sign-in, names");
                 h.tap_text_button("Amy");
@@ -394,26 +404,14 @@ fn every_screen_fits_every_size_in_every_language() {
                 h.tap("SurveyThanksPage::done-button");
 
                 // The smiley terminal, and its thanks while input is locked.
-                common::open_staff_sign_in(&h);
-                h.tap_text_button("Amy");
-                h.tap_digits("246813");
-                h.tap("PinOk::ok-button");
-                wait_until("staff home", || page() == Page::Staff).await;
-                h.tap("Actions::survey-button");
-                wait_until("the surveys", || h.is_shown("SurveyRow::start-survey")).await;
+                open_surveys().await;
                 h.tap("StaffSurveysPage::smiley-button");
                 h.tap(chip);
                 check("smiley terminal");
                 h.tap("Faces::happy");
                 check("smiley terminal, thanks");
                 advance(Duration::from_secs(6));
-                common::open_staff_sign_in(&h);
-                h.tap_text_button("Amy");
-                h.tap_digits("246813");
-                h.tap("PinOk::ok-button");
-                wait_until("staff home", || page() == Page::Staff).await;
-                h.tap("Actions::survey-button");
-                wait_until("the surveys", || h.is_shown("SurveyRow::start-survey")).await;
+                open_surveys().await;
                 h.tap("StaffSurveysPage::smiley-button");
                 h.tap("PageHeader::back-button");
                 h.tap("DoneButton::exit-button");
